@@ -1,0 +1,73 @@
+"""One error type for everything an editor can get wrong.
+
+A build collects every problem it can find before it stops, so that an editor
+fixes a file in one pass instead of one error per run. Each problem names the
+file and line (and column where known), says what is wrong and how to fix it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int | None
+    message: str
+    hint: str = ""
+    column: int | None = None
+    severity: str = "error"  # "error" stops the build; "warning" does not
+
+    def __str__(self) -> str:
+        where = display_path(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    fix: {self.hint}"
+        return text
+
+
+class ContentError(Exception):
+    """Raised with every problem found; the build exits non-zero and writes nothing."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = [p for p in problems if p.severity == "error"]
+        self.warnings = [p for p in problems if p.severity != "error"]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ProblemLog:
+    """Collects problems while a stage runs; raises them together at its end."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def error(self, path, line, message, hint="", column=None) -> None:
+        self.items.append(Problem(Path(path), line, message, hint, column))
+
+    def warning(self, path, line, message, hint="", column=None) -> None:
+        self.items.append(Problem(Path(path), line, message, hint, column, "warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity != "error"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ContentError(self.items)
+
+
+def display_path(path: Path) -> str:
+    """Paths relative to the working directory read better in messages."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
