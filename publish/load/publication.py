@@ -377,7 +377,8 @@ class _ModelBuilder:
             self.log.error(self.path, definition.line, "a footnote cannot call another footnote")
             runs = [r for r in runs if isinstance(r, Markup)]
         self.links.extend((target, note_source) for target in links)
-        note = m.Footnote(note_id, len(self.footnotes_in_order) + 1, tuple(runs), note_source, self.doc_id)
+        note = m.Footnote(note_id, len(self.footnotes_in_order) + 1, len(self.doc_notes) + 1, tuple(runs),
+                          note_source, self.doc_id)
         self.footnotes_in_order.append(note)
         self.doc_notes.append(note)
         return note

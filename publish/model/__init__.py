@@ -26,6 +26,7 @@ class Source:
 class Footnote:
     id: str
     sequence: int  # 1-based, in reading order over the whole publication
+    in_document: int  # 1-based within its document (web and EPUB number notes per page)
     inlines: tuple["Inline", ...]
     source: Source
     document_id: str = ""
