@@ -43,7 +43,7 @@ def render_inline(text: str) -> tuple[list[str | Markup], list[str]]:
     html = _MD.convert(marked)
     if html.startswith("<p>") and html.endswith("</p>"):
         html = html[3:-4]
-    html = html.replace(LINE_BREAK_MARK, "<br>")
+    html = html.replace(LINE_BREAK_MARK, "<br />")
     runs: list[str | Markup] = []
     pos = 0
     for match in CALL_MARK.finditer(html):

@@ -208,7 +208,8 @@ class _ModelBuilder:
         for node in nodes:
             source = m.Source(self.path, node.line)
             if node.kind == "paragraph":
-                yield m.Paragraph(self._inlines(node.text, source), source)
+                yield m.Paragraph(self._inlines(node.text, source), source,
+                                  f"{self.doc_id}-p{self._count('p:' + self.doc_id)}")
             elif node.kind == "heading":
                 if node.level <= doc_level:
                     self.log.error(self.path, node.line,

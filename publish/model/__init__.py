@@ -45,6 +45,7 @@ Inline = Union[Markup, FootnoteCall]
 class Paragraph:
     inlines: tuple[Inline, ...]
     source: Source
+    id: str = ""  # anchors every paragraph: permalinks, and the EPUB's map to printed pages
     type = "paragraph"
 
 

@@ -72,6 +72,10 @@ class RenderContext:
     def rewrite_links(self, run: Markup) -> Markup:
         return run
 
+    def page_breaks_before(self, anchor: str) -> str:
+        """Printed-page markers; only the EPUB has them."""
+        return ""
+
     def image_url(self, figure: m.Figure) -> str:
         return figure.image
 

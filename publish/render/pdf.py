@@ -123,11 +123,11 @@ def render_pdfs(pub: m.Publication) -> PdfResult:
     fetcher = SandboxedFetcher(pub.root)
     settings = EDITIONS["print"]
     marks: dict[str, str] = {}
-    line_policy: frozenset[str] = frozenset()
+    note_policy: dict[str, str] = {}
     repaired: list[str] = []
     layouts = 0
     while True:
-        context = PdfContext(pub, settings, marks, line_policy)
+        context = PdfContext(pub, settings, marks, note_policy)
         document = lay_out(pub, context, fetcher)
         layouts += 1
         pages = anchor_pages(document)
@@ -142,10 +142,11 @@ def render_pdfs(pub: m.Publication) -> PdfResult:
                 raise FootnotePlacementError(
                     f"{len(away)} footnote(s) could not be kept on their call's page: {details}")
             break
-        if away:
-            new_policy = line_policy | set(away)
-            repaired.extend(n for n in away if n not in line_policy)
-            line_policy = frozenset(new_policy)
+        for note_id in away:
+            # First keep the call's line with its note; if that is not enough, its paragraph.
+            note_policy[note_id] = "block" if note_policy.get(note_id) == "line" else "line"
+            if note_id not in repaired:
+                repaired.append(note_id)
         marks = new_marks
     if fetcher.refused:
         raise PermissionError("rendering tried to read outside the publication: " + ", ".join(fetcher.refused))

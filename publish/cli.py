@@ -1,0 +1,93 @@
+"""The command line: `build.py [check] [PUBLICATION ...] [--edition NAME ...]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import ContentError
+from .load import find_publications
+from .paths import CONTENT, OUTPUT
+from .pipeline import Log, build_publication, load
+from .render import EDITION_NAMES
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the editions of the publications in content/.")
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check"),
+                        help="build (default) or check: validate without rendering")
+    parser.add_argument("publications", nargs="*", metavar="PUBLICATION",
+                        help="publication ids or folders (default: every folder in content/)")
+    parser.add_argument("--edition", action="append", choices=EDITION_NAMES,
+                        help="build only this edition (repeatable); default: all four")
+    parser.add_argument("--content", type=Path, default=CONTENT, help="the content folder (default: content/)")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="the output folder (default: output/)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    parser.add_argument("--verbose", "-v", action="store_true", help="print every step")
+    # `build.py gsi-report-2024` reads naturally: a first word that is not a command is a publication.
+    if argv and argv[0] not in ("build", "check") and not argv[0].startswith("-"):
+        argv = ["build", *argv]
+    return parser.parse_args(argv)
+
+
+def resolve_publications(names, content: Path) -> list[Path]:
+    available = {p.name: p for p in find_publications(content)}
+    if not names:
+        return list(available.values())
+    roots = []
+    for name in names:
+        path = Path(name)
+        if (path / "publication.yaml").is_file():
+            roots.append(path)
+        elif name in available:
+            roots.append(available[name])
+        else:
+            raise SystemExit(f"build.py: no publication `{name}` in {content} "
+                             f"(available: {', '.join(sorted(available)) or 'none'})")
+    return roots
+
+
+def main(argv=None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    log = Log(quiet=args.quiet, verbose=args.verbose)
+    try:
+        roots = resolve_publications(args.publications, args.content)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    if not roots:
+        print(f"build.py: no publication found in {args.content} (a folder with a publication.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    editions = tuple(args.edition or EDITION_NAMES)
+    failed = EXIT_OK
+    started = time.perf_counter()
+    for root in roots:
+        try:
+            if args.command == "check":
+                pub = load(root, log)
+                log.stage(pub.meta.id, "check", f"ok: {len(pub.documents)} documents, {len(pub.footnotes)} notes, "
+                                                f"{len(pub.figures)} figures")
+            else:
+                build_publication(root, editions, args.output, log)
+        except ContentError as exc:
+            for problem in exc.problems:
+                log.problem(str(problem))
+            print(f"build.py: {root}: {len(exc.problems)} problem(s); nothing was written, "
+                  f"the previous editions are unchanged", file=sys.stderr)
+            failed = failed or EXIT_CONTENT
+        except KeyboardInterrupt:
+            print("build.py: interrupted; the previous editions are unchanged", file=sys.stderr)
+            return 130
+        except Exception as exc:  # a rendering failure: say which publication, keep going
+            if args.verbose:
+                raise
+            print(f"build.py: {root}: rendering failed: {exc.__class__.__name__}: {exc}\n"
+                  f"    (run with --verbose for the full trace); the previous editions are unchanged",
+                  file=sys.stderr)
+            failed = EXIT_RENDER
+    if args.command == "build" and not args.quiet and failed == EXIT_OK:
+        print(f"build.py: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return failed

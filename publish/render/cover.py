@@ -1,0 +1,32 @@
+"""The cover as a picture (the EPUB's cover image), drawn from the same cover design as the PDFs."""
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import weasyprint
+
+from .. import model as m
+from ..paths import PROJECT_ROOT
+from . import EDITIONS
+from .html import render_template
+from .pdf import PdfContext
+from .sandbox import SandboxedFetcher
+
+COVER_WIDTH_PX = 1200
+
+
+def render_cover_png(pub: m.Publication) -> bytes:
+    context = PdfContext(pub, EDITIONS["screen"])
+    html = render_template("book/cover.html", pub=pub, edition=context)
+    pdf = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
+                          url_fetcher=SandboxedFetcher(pub.root)).write_pdf()
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "cover.pdf"
+        source.write_bytes(pdf)
+        # poppler's pdftoppm: deterministic output for the same PDF.
+        subprocess.run(["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1",
+                        "-scale-to-x", str(COVER_WIDTH_PX), "-scale-to-y", "-1",
+                        str(source), str(Path(folder) / "cover")], check=True)
+        return (Path(folder) / "cover.png").read_bytes()
