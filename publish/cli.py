@@ -13,24 +13,26 @@ from .pipeline import Log, build_publication, load
 from .render import EDITION_NAMES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
+COMMANDS = ("build", "check")
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="build.py", description="Build the editions of the publications in content/.")
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check"),
-                        help="build (default) or check: validate without rendering")
-    parser.add_argument("publications", nargs="*", metavar="PUBLICATION",
-                        help="publication ids or folders (default: every folder in content/)")
+    parser.add_argument("words", nargs="*", metavar="[COMMAND] PUBLICATION",
+                        help="an optional command (" + ", ".join(COMMANDS) + "; default build), then publication "
+                             "ids or folders (default: every folder in content/)")
     parser.add_argument("--edition", action="append", choices=EDITION_NAMES,
                         help="build only this edition (repeatable); default: all four")
     parser.add_argument("--content", type=Path, default=CONTENT, help="the content folder (default: content/)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the output folder (default: output/)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every step")
+    args = parser.parse_args(argv)
     # `build.py gsi-report-2024` reads naturally: a first word that is not a command is a publication.
-    if argv and argv[0] not in ("build", "check") and not argv[0].startswith("-"):
-        argv = ["build", *argv]
-    return parser.parse_args(argv)
+    words = args.words
+    args.command = words[0] if words and words[0] in COMMANDS else "build"
+    args.publications = words[1:] if words and words[0] in COMMANDS else words
+    return args
 
 
 def resolve_publications(names, content: Path) -> list[Path]:

@@ -58,6 +58,7 @@ class RenderContext:
     note_style = "link"
     note_marks: dict = {}
     note_policy: dict = {}
+    first_notes: frozenset = frozenset()
     stylesheets: tuple = ()
 
     def __init__(self, pub: m.Publication, settings):

@@ -37,8 +37,9 @@ MAX_LAYOUTS = 4
 
 
 class PdfContext(RenderContext):
-    def __init__(self, pub, settings, note_marks=None, note_policy=None):
+    def __init__(self, pub, settings, note_marks=None, note_policy=None, first_notes=frozenset()):
         super().__init__(pub, settings)
+        self.first_notes = first_notes
         self.stylesheets = tuple((STYLES / name).as_uri() for name in STYLESHEETS)
         self.note_marks = note_marks or {}
         self.note_policy = note_policy or {}
@@ -103,15 +104,18 @@ def anchor_pages(document) -> dict[str, int]:
     return pages
 
 
-def per_page_marks(pub: m.Publication, pages: dict[str, int]) -> dict[str, str]:
-    """①②③ restarting on every page, in reading order on that page."""
+def per_page_marks(pub: m.Publication, pages: dict[str, int]) -> tuple[dict[str, str], frozenset[str]]:
+    """①②③ restarting on every page, in reading order on that page; and each page's first note."""
     marks: dict[str, str] = {}
     count_on_page: dict[int, int] = {}
+    first: set[str] = set()
     for note in pub.footnotes:
         page = pages.get(f"fnref-{note.id}")
         count_on_page[page] = count_on_page.get(page, 0) + 1
         marks[note.id] = circled(count_on_page[page])
-    return marks
+        if count_on_page[page] == 1:
+            first.add(note.id)
+    return marks, frozenset(first)
 
 
 def misplaced_notes(pub: m.Publication, pages: dict[str, int]) -> list[str]:
@@ -123,17 +127,18 @@ def render_pdfs(pub: m.Publication) -> PdfResult:
     fetcher = SandboxedFetcher(pub.root)
     settings = EDITIONS["print"]
     marks: dict[str, str] = {}
+    first_notes: frozenset[str] = frozenset()
     note_policy: dict[str, str] = {}
     repaired: list[str] = []
     layouts = 0
     while True:
-        context = PdfContext(pub, settings, marks, note_policy)
+        context = PdfContext(pub, settings, marks, note_policy, first_notes)
         document = lay_out(pub, context, fetcher)
         layouts += 1
         pages = anchor_pages(document)
-        new_marks = per_page_marks(pub, pages)
+        new_marks, new_firsts = per_page_marks(pub, pages)
         away = misplaced_notes(pub, pages)
-        if new_marks == marks and not away:
+        if new_marks == marks and new_firsts == first_notes and not away:
             break
         if layouts >= MAX_LAYOUTS:
             if away:
@@ -147,7 +152,7 @@ def render_pdfs(pub: m.Publication) -> PdfResult:
             note_policy[note_id] = "block" if note_policy.get(note_id) == "line" else "line"
             if note_id not in repaired:
                 repaired.append(note_id)
-        marks = new_marks
+        marks, first_notes = new_marks, new_firsts
     if fetcher.refused:
         raise PermissionError("rendering tried to read outside the publication: " + ", ".join(fetcher.refused))
     page_map = _page_map(pub, document, pages)

@@ -16,18 +16,32 @@ effect on a real layout.
    next page, away from their calls) to make room for more text. A note
    belongs on its call's page (clreq; the printed report), so that trade is
    switched off: the text moves to the next page instead.
+
+3. `text-align: justify` stretched only spaces (U+0020, U+00A0), so Chinese
+   lines, which have none, stayed ragged. CSS Text 3 `text-justify:
+   inter-character` for CJK: every Han character, kana and full-width
+   punctuation mark is an expansion point. The layout's letter-spacing is set
+   on those characters at drawing time, the same mechanism WeasyPrint uses for
+   spaces, so the text itself (what pdftotext, copy-paste and the PDF's tags
+   read) gets no added characters. Dashes and ellipses (——, ……) are not
+   expansion points, so they never split. Upstream: Kozea/WeasyPrint#1184.
 """
 from __future__ import annotations
 
 from math import inf
 
 import inspect
+import re
 import textwrap
 
 import weasyprint
 from weasyprint.formatting_structure import build
 from weasyprint.layout import LayoutContext, block_level_layout
 from weasyprint.layout import block as block_module
+from weasyprint.layout import inline as inline_module
+from weasyprint.formatting_structure import boxes
+from weasyprint.text import line_break
+from weasyprint.text.ffi import ffi, pango
 
 PINNED_VERSION = "70.0"
 _applied = False
@@ -66,6 +80,8 @@ def apply() -> None:
             f"publish patches WeasyPrint {PINNED_VERSION}, but {weasyprint.__version__} is installed: "
             f"run `make` to install the pinned version, or port publish/render/weasyprint_fixes.py")
     LayoutContext._update_footnote_area = _update_footnote_area
+    inline_module.count_expandable_spaces = count_expandable_spaces
+    line_break.Layout.set_text = _set_text_with_cjk_spacing
     _replace_in_function(
         block_module, "_linebox_layout",
         "report = not context.in_column and can_break_now and not could_break_before",
@@ -81,3 +97,55 @@ def _replace_in_function(module, name: str, old: str, new: str) -> None:
     namespace = dict(vars(module))
     exec(compile(source.replace(old, new), inspect.getsourcefile(module), "exec"), namespace)
     setattr(module, name, namespace[name])
+
+
+# Han (with extensions and compatibility forms), kana, CJK symbols and punctuation,
+# full-width forms, circled numbers, and the curly quotes that Chinese fonts set full-width.
+CJK = re.compile("[\u2460-\u24ff\u2018\u2019\u201c\u201d\u3000-\u303f\u3040-\u30ff"
+                 "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+                 "\U00020000-\U0003134f]")
+
+
+def cjk_expansion(text: str) -> float:
+    """How many letter-spacings a run of text takes when justified.
+
+    Each CJK character gets the spacing, half before and half after it;
+    Pango drops the outer half at the two ends of a run, hence the halves.
+    """
+    count = len(CJK.findall(text))
+    if count:
+        count -= 0.5 * bool(CJK.match(text[0])) + 0.5 * bool(CJK.match(text[-1]))
+    return count
+
+
+_original_count_expandable_spaces = inline_module.count_expandable_spaces
+_original_set_text = line_break.Layout.set_text
+
+
+def count_expandable_spaces(box):
+    """WeasyPrint's count of expandable spaces, plus the CJK expansion points."""
+    if isinstance(box, boxes.TextBox):
+        return box.text.count(' ') + box.text.count('\u00a0') + cjk_expansion(box.text)
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return sum(count_expandable_spaces(child) for child in box.children)
+    return 0
+
+
+def _set_text_with_cjk_spacing(self, text, justify=False):
+    _original_set_text(self, text, justify)
+    spacing = self.justification_spacing
+    if not (justify and spacing and CJK.search(self.text)):
+        return
+    attr_list = pango.pango_layout_get_attributes(self.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    units = int(spacing * 1024)  # Pango units
+    position = 0
+    for char in self.text:
+        size = len(char.encode())
+        if CJK.match(char):
+            attr = pango.pango_attr_letter_spacing_new(units)
+            attr.start_index, attr.end_index = position, position + size
+            pango.pango_attr_list_change(attr_list, attr)
+        position += size
+    pango.pango_layout_set_attributes(self.layout, attr_list)
