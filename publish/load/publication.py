@@ -128,7 +128,9 @@ def _contents(documents: list[m.Document], depth: int) -> list[m.TocEntry]:
         if doc.kind in ("front", "back"):
             continue
         flat.append(m.TocEntry(doc.level, doc.toc_title or doc.title, doc.id, doc.id,
-                               doc.number, doc.label, doc.subtitle))
+                               doc.number, doc.label, doc.toc_subtitle))
+        if doc.kind != "chapter":
+            continue  # as in print: an annex is listed by its title only
         for heading in doc.headings():
             if heading.level <= depth:
                 flat.append(m.TocEntry(heading.level, heading.plain_text, heading.id, doc.id))
@@ -194,6 +196,9 @@ class _ModelBuilder:
             id=doc_id, file=raw.path, title=front["title"], level=front["level"], kind=front["kind"],
             number=front["number"], label=front["label"], subtitle=front["subtitle"],
             dateline=front["dateline"], byline=front["byline"], toc_title=front["toc_title"],
+            toc_subtitle=front["toc_subtitle"],
+            head_lines=tuple((k, front[k]) for k in raw.front.values if k in ("subtitle", "dateline", "byline")
+                             and front[k]),
             running_head=self.chapter_title, chapter_id=self.chapter_id, blocks=blocks,
             footnotes=tuple(self.doc_notes), index=index, slug=_slug(raw.path.stem))
 

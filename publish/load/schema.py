@@ -59,6 +59,7 @@ FRONT_MATTER_FIELDS: dict[str, Field] = {
     "byline": Field(str, default=""),
     "id": Field(str, default=""),
     "toc_title": Field(str, default=""),
+    "toc_subtitle": Field(str, default="", help="a line under the title in the contents and on the opener"),
     "running_head": Field(str, default=""),
 }
 

@@ -149,6 +149,8 @@ class Document:
     dateline: str
     byline: str
     toc_title: str
+    toc_subtitle: str
+    head_lines: tuple[tuple[str, str], ...]  # (subtitle|dateline|byline, text) in the order written
     running_head: str  # the chapter title shown at the page top
     chapter_id: str  # id of the level-1 document this one belongs to
     blocks: tuple[Block, ...]
