@@ -13,7 +13,7 @@ from .pipeline import Log, build_publication, load
 from .render import EDITION_NAMES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "proof")
 
 
 def parse_args(argv):
@@ -68,7 +68,16 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     for root in roots:
         try:
-            if args.command == "check":
+            if args.command == "proof":
+                from .proof import contact_sheets
+                pub = load(root, Log(quiet=True))
+                folder = args.output / pub.meta.id
+                for name in ("print.pdf", "screen.pdf"):
+                    if not (folder / name).exists():
+                        build_publication(root, ("print", "screen"), args.output, log)
+                for sheet in contact_sheets(folder / "print.pdf", folder / "proof"):
+                    log.stage(pub.meta.id, "proof", str(sheet))
+            elif args.command == "check":
                 pub = load(root, log)
                 log.stage(pub.meta.id, "check", f"ok: {len(pub.documents)} documents, {len(pub.footnotes)} notes, "
                                                 f"{len(pub.figures)} figures")
