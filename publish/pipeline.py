@@ -87,7 +87,7 @@ def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT,
     if "print" in editions or "screen" in editions:
         from .render.pdf import render_pdfs
         t = time.perf_counter()
-        result = render_pdfs(pub)
+        result = render_pdfs(pub, read_layout_hints(cache))
         timings["pdf"] = time.perf_counter() - t
         page_map, pages = result.page_map, result.pages
         if "print" in editions:
@@ -124,6 +124,8 @@ def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT,
             write_file(paths[name], data)
     if page_map is not None and ("print" in editions or "screen" in editions):
         write_page_map(cache, page_map)
+        write_file(cache / "layout.json", json.dumps(result.hints.to_json(), ensure_ascii=False,
+                                                     sort_keys=True).encode())
     timings["write"] = time.perf_counter() - t
     log.stage(pub_id, "write", ", ".join(str(paths[n].relative_to(output.parent)) if output.parent in paths[n].parents
                                          else str(paths[n]) for n in rendered))
@@ -133,6 +135,15 @@ def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT,
 def write_page_map(cache: Path, page_map) -> None:
     data = {"page_of": page_map.page_of, "folios": page_map.folios, "body_start": page_map.body_start}
     write_file(cache / "pages.json", json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+
+
+def read_layout_hints(cache: Path):
+    """Note marks learnt by the last PDF build: they save a layout when nothing moved."""
+    from .render.pdf import LayoutHints
+    try:
+        return LayoutHints.from_json(json.loads((cache / "layout.json").read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def read_page_map(cache: Path):

@@ -33,7 +33,7 @@ from .sandbox import SandboxedFetcher
 weasyprint_fixes.apply()
 
 STYLESHEETS = ("tokens.css", "content.css", "paged.css")
-MAX_LAYOUTS = 4
+MAX_LAYOUTS = 6
 
 
 class PdfContext(RenderContext):
@@ -61,6 +61,23 @@ class PageMap:
         return self.folios[self.page_of[anchor]]
 
 
+@dataclass(frozen=True)
+class LayoutHints:
+    """What the last layout learnt: per-page note marks, each page's first note, and the
+    notes kept with their calls. Given back to the next build of the same content, the
+    first layout is usually the last (one layout instead of two or three)."""
+    marks: dict[str, str] = field(default_factory=dict)
+    first_notes: frozenset[str] = frozenset()
+    note_policy: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"marks": self.marks, "first_notes": sorted(self.first_notes), "note_policy": self.note_policy}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LayoutHints":
+        return cls(dict(data["marks"]), frozenset(data["first_notes"]), dict(data["note_policy"]))
+
+
 @dataclass
 class PdfResult:
     print_pdf: bytes
@@ -70,6 +87,7 @@ class PdfResult:
     layouts: int
     notes_repaired: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    hints: LayoutHints = field(default_factory=LayoutHints)
 
 
 class FootnotePlacementError(Exception):
@@ -123,12 +141,19 @@ def misplaced_notes(pub: m.Publication, pages: dict[str, int]) -> list[str]:
             if pages.get(f"fn-{note.id}") != pages.get(f"fnref-{note.id}")]
 
 
-def render_pdfs(pub: m.Publication) -> PdfResult:
+def render_pdfs(pub: m.Publication, hints: LayoutHints | None = None) -> PdfResult:
+    """Lay out until the note marks are stable and every note is on its call's page.
+
+    `hints` from an earlier build only save layouts: the result is checked the
+    same way, so stale hints cost one more layout, never a wrong page.
+    """
     fetcher = SandboxedFetcher(pub.root)
     settings = EDITIONS["print"]
-    marks: dict[str, str] = {}
-    first_notes: frozenset[str] = frozenset()
-    note_policy: dict[str, str] = {}
+    known_ids = {note.id for note in pub.footnotes}
+    hints = hints or LayoutHints()
+    marks = {k: v for k, v in hints.marks.items() if k in known_ids}
+    first_notes = frozenset(n for n in hints.first_notes if n in known_ids)
+    note_policy = {k: v for k, v in hints.note_policy.items() if k in known_ids}
     repaired: list[str] = []
     layouts = 0
     while True:
@@ -141,12 +166,15 @@ def render_pdfs(pub: m.Publication) -> PdfResult:
         if new_marks == marks and new_firsts == first_notes and not away:
             break
         if layouts >= MAX_LAYOUTS:
-            if away:
-                details = ", ".join(f"[^{n}] call on page {pages.get('fnref-' + n, -1) + 1}, "
-                                    f"note on page {pages.get('fn-' + n, -1) + 1}" for n in away)
-                raise FootnotePlacementError(
-                    f"{len(away)} footnote(s) could not be kept on their call's page: {details}")
-            break
+            details = ", ".join(f"[^{n}] call on page {pages.get('fnref-' + n, -1) + 1}, "
+                                f"note on page {pages.get('fn-' + n, -1) + 1}" for n in away)
+            raise FootnotePlacementError(
+                f"after {layouts} layouts the footnotes are not settled: " +
+                (f"{len(away)} note(s) away from their call's page: {details}" if away else
+                 "the per-page note marks still change") +
+                ". Shorten the note or the paragraph around its call, or move the call.")
+        LOG.debug("layout %d: %d marks changed, %d notes away from their calls", layouts,
+                  sum(marks.get(k) != v for k, v in new_marks.items()), len(away))
         for note_id in away:
             # First keep the call's line with its note; if that is not enough, its paragraph.
             note_policy[note_id] = "block" if note_policy.get(note_id) == "line" else "line"
@@ -159,7 +187,8 @@ def render_pdfs(pub: m.Publication) -> PdfResult:
     print_pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     print_pdf = _finish(print_pdf, page_map, pub, crop_to_trim=False)
     screen_pdf = _finish(print_pdf, page_map, pub, crop_to_trim=True)
-    return PdfResult(print_pdf, screen_pdf, page_map, len(document.pages), layouts, repaired)
+    return PdfResult(print_pdf, screen_pdf, page_map, len(document.pages), layouts, repaired,
+                     hints=LayoutHints(marks, first_notes, note_policy))
 
 
 def _page_map(pub: m.Publication, document, pages: dict[str, int]) -> PageMap:
@@ -207,3 +236,4 @@ def _finish(pdf_bytes: bytes, page_map: PageMap, pub: m.Publication, crop_to_tri
 
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
+LOG = logging.getLogger("publish.pdf")
