@@ -46,7 +46,7 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True, trim_blocks=False, lstrip_blocks=False,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters["link_targets"] = lambda run, edition: edition.rewrite_links(run)
+    env.filters["inline_html"] = lambda run, edition: edition.inline_html(run)
     env.filters["urlize_plain"] = urlize_plain
     env.filters["circled"] = circled
     return env
@@ -69,6 +69,10 @@ class RenderContext:
 
     def mark(self, note: m.Footnote) -> str:
         return circled(note.in_document)
+
+    def inline_html(self, run: Markup) -> Markup:
+        """A run of inline HTML as this edition sets it."""
+        return self.rewrite_links(run)
 
     def rewrite_links(self, run: Markup) -> Markup:
         return run

@@ -27,6 +27,7 @@ from .. import model as m
 from ..errors import Problem
 from ..paths import PROJECT_ROOT, STYLES
 from . import EDITIONS, weasyprint_fixes
+from .cjk import compress_punctuation
 from .html import RenderContext, circled, render_template
 from .sandbox import SandboxedFetcher
 
@@ -48,6 +49,9 @@ class PdfContext(RenderContext):
 
     def image_url(self, figure: m.Figure) -> str:
         return figure.image_path.resolve().as_uri()
+
+    def inline_html(self, run):
+        return compress_punctuation(run)
 
 
 @dataclass
