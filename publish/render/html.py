@@ -47,6 +47,7 @@ def environment() -> jinja2.Environment:
         autoescape=True, trim_blocks=False, lstrip_blocks=False,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["inline_html"] = lambda run, edition: edition.inline_html(run)
+    env.filters["inline_text"] = lambda text, edition: edition.inline_html(escape(text))
     env.filters["urlize_plain"] = urlize_plain
     env.filters["circled"] = circled
     return env
