@@ -67,3 +67,22 @@ def test_the_checker_sees_misplaced_folios(tmp_path):
     """Folios centred instead of outside are reported."""
     report = check(render(tmp_path, align="justify"))
     assert report.folio_problems
+
+
+HAN_GAP = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef“”] [\u3400-\u9fff\u3000-\u303f\uff00-\uffef“”]"
+
+
+@pytest.mark.parametrize("pub_id", ["gsi-report-2024", "gsi-article-2024"])
+def test_extracted_text_has_no_spaces_the_content_does_not_have(built, pub_id):
+    """Justification moves glyphs apart; pdftotext must still read the words unbroken."""
+    import re
+    import subprocess
+
+    from publish.paths import CONTENT
+    content = "\n".join(p.read_text() for p in (CONTENT / pub_id).glob("*.md"))
+    content += (CONTENT / pub_id / "publication.yaml").read_text()
+    allowed = set(re.findall(HAN_GAP, content))
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(built / pub_id / "screen.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    extra = [gap for gap in re.findall(HAN_GAP, text) if gap not in allowed]
+    assert extra == [], extra[:20]

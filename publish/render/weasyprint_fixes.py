@@ -19,12 +19,21 @@ effect on a real layout.
 
 3. `text-align: justify` stretched only spaces (U+0020, U+00A0), so Chinese
    lines, which have none, stayed ragged. CSS Text 3 `text-justify:
-   inter-character` for CJK: every Han character, kana and full-width
-   punctuation mark is an expansion point. The layout's letter-spacing is set
-   on those characters at drawing time, the same mechanism WeasyPrint uses for
-   spaces, so the text itself (what pdftotext, copy-paste and the PDF's tags
-   read) gets no added characters. Dashes and ellipses (——, ……) are not
-   expansion points, so they never split. Upstream: Kozea/WeasyPrint#1184.
+   inter-character`: every typographic character unit is an expansion point
+   (Han, kana, full-width punctuation, and Latin letters and digits too, so
+   that a line ending in a long URL is spread over all its characters, not
+   only its few Chinese ones). The layout's letter-spacing is set on those
+   characters at drawing time, the same mechanism WeasyPrint uses for spaces,
+   so the text itself (what pdftotext, copy-paste and the PDF's tags read)
+   gets no added characters. Spaces keep WeasyPrint's word spacing; dashes and
+   ellipses (——, ……) are not expansion points, so they never split.
+   Upstream: Kozea/WeasyPrint#1184.
+
+4. `word-break: break-all` broke between letters only when the text had no
+   ordinary break point that fitted; a URL (with its `/` and `.` break points)
+   then ended its line up to a whole path segment short, leaving a gap that
+   justification had to spread wide. CSS Text 3 makes every letter a break
+   point under `break-all`: with it the URLs of the notes fill their lines.
 """
 from __future__ import annotations
 
@@ -39,6 +48,7 @@ from weasyprint.formatting_structure import build
 from weasyprint.layout import LayoutContext, block_level_layout
 from weasyprint.layout import block as block_module
 from weasyprint.layout import inline as inline_module
+from weasyprint.layout import preferred as preferred_module
 from weasyprint.formatting_structure import boxes
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
@@ -83,6 +93,12 @@ def apply() -> None:
     inline_module.count_expandable_spaces = count_expandable_spaces
     line_break.Layout.set_text = _set_text_with_cjk_spacing
     _replace_in_function(
+        line_break, "split_first_line",
+        "    if space < 0 and can_break:",
+        "    if (space < 0 or style['word_break'] == 'break-all') and can_break:")
+    inline_module.split_first_line = line_break.split_first_line  # imported by name there
+    preferred_module.split_first_line = line_break.split_first_line
+    _replace_in_function(
         block_module, "_linebox_layout",
         "report = not context.in_column and can_break_now and not could_break_before",
         "report = False  # publish: never move a placed note away from its call")
@@ -99,22 +115,21 @@ def _replace_in_function(module, name: str, old: str, new: str) -> None:
     setattr(module, name, namespace[name])
 
 
-# Han (with extensions and compatibility forms), kana, CJK symbols and punctuation,
-# full-width forms, circled numbers, and the curly quotes that Chinese fonts set full-width.
-CJK = re.compile("[\u2460-\u24ff\u2018\u2019\u201c\u201d\u3000-\u303f\u3040-\u30ff"
-                 "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-                 "\U00020000-\U0003134f]")
+# Every character but spaces (stretched by word spacing), dashes and ellipses (never split),
+# and zero-width or combining marks.
+EXPANDABLE = re.compile("[^\\s\u2014\u2015\u2026\u200b-\u200f\u2060\u0300-\u036f\ufe00-\ufe0f]")
+CJK = EXPANDABLE  # the name the rest of this module uses
 
 
 def cjk_expansion(text: str) -> float:
     """How many letter-spacings a run of text takes when justified.
 
-    Each CJK character gets the spacing, half before and half after it;
+    Each expandable character gets the spacing, half before and half after it;
     Pango drops the outer half at the two ends of a run, hence the halves.
     """
-    count = len(CJK.findall(text))
+    count = len(EXPANDABLE.findall(text))
     if count:
-        count -= 0.5 * bool(CJK.match(text[0])) + 0.5 * bool(CJK.match(text[-1]))
+        count -= 0.5 * bool(EXPANDABLE.match(text[0])) + 0.5 * bool(EXPANDABLE.match(text[-1]))
     return count
 
 
