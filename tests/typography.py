@@ -111,7 +111,7 @@ def pair_advances(path: Path) -> list[float]:
     return advances
 
 
-def read_pages(path: Path) -> list[Page]:
+def read_pages(path: Path, margin_zone: float = MARGIN_ZONE) -> list[Page]:
     pages = []
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
@@ -120,8 +120,8 @@ def read_pages(path: Path) -> list[Page]:
             media = page.mediabox
             trim = page.trimbox or media
             x_off, y_off = media[0], media[1]
-            top_limit = trim[1] - y_off + MARGIN_ZONE
-            bottom_limit = trim[3] - y_off - MARGIN_ZONE
+            top_limit = trim[1] - y_off + margin_zone
+            bottom_limit = trim[3] - y_off - margin_zone
             head, foot, body_chars = [], [], []
             big = False
             for char in page.chars:
@@ -188,8 +188,17 @@ def blocks_of(lines: list[Line]) -> list[list[Line]]:
     return blocks
 
 
-def check(path: Path) -> Report:
-    pages = read_pages(path)
+@dataclass(frozen=True)
+class Furniture:
+    """What the running heads should read, and whether the last page is a back cover."""
+    book_title: str = BOOK_TITLE
+    chapter_heads: frozenset = frozenset(CHAPTER_HEADS)
+    back_cover: bool = True
+    margin_zone: float = MARGIN_ZONE  # pt from the trim edge where heads and folios live
+
+
+def check(path: Path, furniture: Furniture = Furniture()) -> Report:
+    pages = read_pages(path, furniture.margin_zone)
     report = Report()
     spreads = []
     for page in pages:
@@ -222,8 +231,8 @@ def check(path: Path) -> Report:
                 spreads.append(end - right)
                 if abs(end - right) > EDGE_TOLERANCE:
                     report.ragged.append(f"p{page.index + 1}: {end - right:+.2f}pt {text[:16]}…")
-        _check_page_furniture(page, pages, report)
-        _check_page_rhythm(page, pages, report)
+        _check_page_furniture(page, pages, report, furniture)
+        _check_page_rhythm(page, pages, report, furniture)
     report.right_edge_spread = (max(spreads) - min(spreads)) if spreads else 0.0
     report.pair_advances = pair_advances(path)
     return report
@@ -242,16 +251,16 @@ def _is_contents(page: Page) -> bool:
     return any(". . ." in line.text or "......" in line.text for line in page.lines)
 
 
-def _is_plain_page(page: Page, pages: list[Page]) -> bool:
+def _is_plain_page(page: Page, pages: list[Page], furniture: Furniture) -> bool:
     """Cover, title leaves, blank, opener and back-cover pages carry no running head and no folio."""
     first_contents = next((p.index for p in pages if _is_contents(p)), 0)
     return (page.big_number or not page.body or page.index < first_contents
-            or page.index == len(pages) - 1)
+            or (furniture.back_cover and page.index == len(pages) - 1))
 
 
-def _check_page_furniture(page: Page, pages: list[Page], report: Report) -> None:
+def _check_page_furniture(page: Page, pages: list[Page], report: Report, furniture: Furniture) -> None:
     right_hand = page.index % 2 == 0  # page 1 is a right-hand page
-    if _is_plain_page(page, pages):
+    if _is_plain_page(page, pages, furniture):
         if page.head or page.foot:
             report.folio_problems.append(f"p{page.index + 1}: furniture on a plain page: {page.head} {page.foot}")
         return
@@ -264,15 +273,19 @@ def _check_page_furniture(page: Page, pages: list[Page], report: Report) -> None
         report.folio_problems.append(f"p{page.index + 1}: folio {folio} not on the outer side")
     if _is_contents(page):
         return
-    if not right_hand and page.head != BOOK_TITLE:
+    if page.index == 0:
+        if page.head:  # the first page opens with the title itself
+            report.head_problems.append(f"p1: running head {page.head!r} above the title")
+        return
+    if not right_hand and page.head != furniture.book_title:
         report.head_problems.append(f"p{page.index + 1}: left running head {page.head!r}")
-    if right_hand and page.head not in CHAPTER_HEADS:
+    if right_hand and page.head not in furniture.chapter_heads:
         report.head_problems.append(f"p{page.index + 1}: right running head {page.head!r}")
 
 
-def _check_page_rhythm(page: Page, pages: list[Page], report: Report) -> None:
+def _check_page_rhythm(page: Page, pages: list[Page], report: Report, furniture: Furniture) -> None:
     body = [line for line in page.body if line.size >= 9]
-    if not body or _is_plain_page(page, pages) or _is_contents(page):
+    if not body or _is_plain_page(page, pages, furniture) or _is_contents(page):
         return
     last = body[-1]
     if last.face == "heading" and last.size >= 10.5 and last.bold:
