@@ -115,13 +115,13 @@ def read_pages(path: Path, margin_zone: float = MARGIN_ZONE) -> list[Page]:
     pages = []
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
-            # pdfplumber gives both boxes as (x0, top, x1, bottom) from the same origin and
-            # each glyph's `top` from the page's top: a print PDF's MediaBox includes the bleed.
+            # pdfplumber gives the TrimBox as (x0, top, x1, bottom) in the glyphs' own
+            # coordinates (measured on a print PDF, whose MediaBox adds the bleed, against
+            # its screen twin cut at the trim).
             media = page.mediabox
             trim = page.trimbox or media
-            x_off, y_off = media[0], media[1]
-            top_limit = trim[1] - y_off + margin_zone
-            bottom_limit = trim[3] - y_off - margin_zone
+            top_limit = trim[1] + margin_zone
+            bottom_limit = trim[3] - margin_zone
             head, foot, body_chars = [], [], []
             big = False
             for char in page.chars:
@@ -133,9 +133,9 @@ def read_pages(path: Path, margin_zone: float = MARGIN_ZONE) -> list[Page]:
                     foot.append(char)
                 else:
                     body_chars.append(char)
-            pages.append(Page(index, trim[2] - trim[0], trim[3] - trim[1], _lines(index, body_chars, trim[0] - x_off),
+            pages.append(Page(index, trim[2] - trim[0], trim[3] - trim[1], _lines(index, body_chars, trim[0]),
                               "".join(c["text"] for c in sorted(head, key=lambda c: c["x0"])).strip(),
-                              _foot(foot, trim[0] - x_off), big))
+                              _foot(foot, trim[0]), big))
     return pages
 
 
