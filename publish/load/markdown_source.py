@@ -12,20 +12,39 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ProblemLog
+from ..errors import ProblemLog, shown
+from .schema import ANCHOR as ANCHOR_PATTERN
+from .text_file import LINE_BREAK_MARK, read_text
 from .yaml_source import LocatedMapping, parse_yaml_mapping
+
+__all__ = ["parse_chapter", "RawChapter", "RawNode", "RawFootnote", "BLOCK_TYPES"]
 
 BLOCK_TYPES = ("sidebar", "figure", "quote", "pullquote", "box", "source", "table")
 """The block types of the content format (docs/content-format.md)."""
 
-BLOCK_OPEN = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(.*?)\s*$")
-BLOCK_CLOSE = re.compile(r"^:::\s*$")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+\{#([A-Za-z][\w.:-]*)\})?\s*$")
-FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
-LIST_ITEM = re.compile(r"^[-*]\s+(.*)$")
-TABLE_ROW = re.compile(r"^\|.*\|\s*$")
-TABLE_RULE = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
-COMMENT = re.compile(r"<!--.*?-->", re.S)
+MAX_LINE_CHARS = 50_000
+MAX_PARAGRAPH_CHARS = 50_000
+"""The longest paragraph of the report is about 2,200 characters. Far longer
+text is a paste gone wrong, and python-markdown's inline pass slows down
+more than linearly on some text (50,000 backslashes take a second, 10 MB
+would take hours): it is refused with its line instead."""
+
+MAX_BLOCK_DEPTH = 8
+"""Blocks nest two deep in practice (a figure in a sidebar); a runaway of
+unclosed `:::` lines is reported instead of being built into a deep tree."""
+
+# Each pattern is matched in full against a line stripped of its outer spaces,
+# and runs in time linear in the line: no lazy group followed by an optional
+# run of spaces, which made a regex quadratic on long lines.
+BLOCK_OPEN = re.compile(r":::\s*([A-Za-z][\w-]*)\s*(.*)")
+BLOCK_CLOSE = re.compile(r":::")
+HEADING = re.compile(r"(#{1,6})\s+(.*)")
+HEADING_ID = re.compile(r"\{#([^{}]*)\}")
+FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\[\]\s]+)\]:\s*(.*)")
+LIST_ITEM = re.compile(r"[-*]\s+(.*)")
+TABLE_ROW = re.compile(r"\|.*\|")
+TABLE_RULE = re.compile(r"\|(\s*:?-{3,}:?\s*\|)+")
+ANCHOR = re.compile(ANCHOR_PATTERN)
 
 
 @dataclass
@@ -57,30 +76,37 @@ class RawChapter:
     footnotes: list[RawFootnote]
 
 
-def read_text(path: Path, log: ProblemLog) -> str | None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        log.error(path, None, f"cannot read the file: {exc.strerror}")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        log.error(path, line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                  "save the file as UTF-8 (in most editors: Save with encoding → UTF-8)")
-        return None
+def blank_out_comments(text: str) -> tuple[str, int | None]:
+    """Remove editors' comments but keep the line count, so line numbers stay true.
 
-
-def blank_out_comments(text: str) -> str:
-    """Remove editors' comments but keep the line count, so line numbers stay true."""
-    return COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    Returns the text and, for a comment that is never closed, how many lines
+    come before it (or None); one pass over the text, however many `<!--` it holds.
+    """
+    pieces, pos = [], 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            pieces.append(text[pos:])
+            return "".join(pieces), None
+        end = text.find("-->", start + 4)
+        if end < 0:
+            pieces.append(text[pos:start])
+            pieces.append("\n" * text.count("\n", start))
+            return "".join(pieces), text.count("\n", 0, start)
+        pieces.append(text[pos:start])
+        pieces.append("\n" * text.count("\n", start, end))
+        pos = end + 3
 
 
 def split_front_matter(text: str, path: Path, log: ProblemLog) -> tuple[LocatedMapping | None, list[str], int]:
     """Return the front matter, the body lines, and the 1-based line the body starts on."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if not text.strip():
+        log.error(path, 1, "the file is empty",
+                  "write the front matter (`---`, `title: …`, `level: …`, `---`) and the text, "
+                  "or remove the file from the spine")
+        return None, [], 1
+    if lines[0].strip() != "---":
         log.error(path, 1, "the file does not start with front matter",
                   "begin the file with a `---` line, the `title:` and `level:` keys, and a closing `---` line")
         return None, lines, 1
@@ -99,39 +125,52 @@ def parse_chapter(path: Path, log: ProblemLog) -> RawChapter | None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     front, body, first_line = split_front_matter(text, path, log)
-    body_text = blank_out_comments("\n".join(body))
-    if "<!--" in body_text:
-        line = first_line + body_text[: body_text.index("<!--")].count("\n")
-        log.error(path, line, "a comment `<!--` is never closed", "end the comment with `-->`")
-        body_text = body_text.replace("<!--", "")
+    body_text, unclosed = blank_out_comments("\n".join(body))
+    if unclosed is not None:
+        line = first_line + unclosed
+        log.error(path, line, "a comment `<!--` is never closed: the rest of the file is hidden",
+                  "end the comment with `-->`")
     lines = list(enumerate(body_text.split("\n"), start=first_line))
     nodes, footnotes = parse_body(lines, path, log)
     return RawChapter(path, front, nodes, footnotes)
 
 
 def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
+    """The block tree and the footnote definitions of a chapter body, every node with its line."""
     root = RawNode("block", 0, block_type="(file)")
     stack = [root]
     footnotes: list[RawFootnote] = []
     paragraph: list[tuple[int, str]] = []
+    paragraph_length = 0
 
     def flush_paragraph():
-        if paragraph:
+        nonlocal paragraph_length
+        if paragraph and paragraph_length > MAX_PARAGRAPH_CHARS:
+            log.error(path, paragraph[0][0], f"this paragraph is {paragraph_length:,} characters long; "
+                      f"the limit is {MAX_PARAGRAPH_CHARS:,}",
+                      "split it with blank lines, or check for text pasted many times")
+        elif paragraph:
             text = join_paragraph_lines([t for _, t in paragraph])
             stack[-1].children.append(RawNode("paragraph", paragraph[0][0], text))
-            paragraph.clear()
+        paragraph.clear()
+        paragraph_length = 0
 
     for number, raw in lines:
+        if len(raw) > MAX_LINE_CHARS:
+            flush_paragraph()
+            log.error(path, number, f"this line is {len(raw):,} characters long; the limit is {MAX_LINE_CHARS:,}",
+                      "split it into paragraphs with blank lines, or check for text pasted many times")
+            continue
         line = raw.rstrip()
         stripped = line.strip()
         current = stack[-1]
-        if current.block_type == "figure" and not BLOCK_CLOSE.match(stripped):
-            if BLOCK_OPEN.match(stripped):
+        if current.block_type == "figure" and not BLOCK_CLOSE.fullmatch(stripped):
+            if BLOCK_OPEN.fullmatch(stripped):
                 log.error(path, number, "a figure cannot contain another block",
                           "close the figure with a `:::` line before opening the next block")
             current.body_lines.append((number, line))
             continue
-        if BLOCK_CLOSE.match(stripped):
+        if BLOCK_CLOSE.fullmatch(stripped):
             flush_paragraph()
             if len(stack) == 1:
                 log.error(path, number, "`:::` closes a block, but no block is open here",
@@ -139,32 +178,39 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
             else:
                 stack.pop()
             continue
-        opened = BLOCK_OPEN.match(stripped)
+        opened = BLOCK_OPEN.fullmatch(stripped)
         if opened:
             flush_paragraph()
             block_type, args = opened.group(1), opened.group(2)
             if block_type not in BLOCK_TYPES:
-                log.error(path, number, f"unknown block type `{block_type}`",
+                log.error(path, number, f"unknown block type `{shown(block_type)}`",
                           "use one of: " + ", ".join(BLOCK_TYPES) + " (see docs/content-format.md)")
             node = RawNode("block", number, args, block_type=block_type)
-            current.children.append(node)
+            if len(stack) > MAX_BLOCK_DEPTH:
+                log.error(path, number, f"blocks are nested more than {MAX_BLOCK_DEPTH} deep here",
+                          "close each block with a `:::` line where it ends")
+            else:
+                current.children.append(node)  # past the limit: parsed for its lines, then left out
             stack.append(node)
+            continue
+        if stripped.startswith(":::"):
+            flush_paragraph()
+            log.error(path, number, "a `:::` line must be `:::` alone (closing a block) or `::: type` "
+                      "(opening one)", "use one of: " + ", ".join(BLOCK_TYPES), line.find(":::") + 1)
             continue
         if not stripped:
             flush_paragraph()
             continue
-        note = FOOTNOTE_DEFINITION.match(stripped)
+        note = FOOTNOTE_DEFINITION.fullmatch(stripped)
         if note and not paragraph:
             footnotes.append(RawFootnote(note.group(1), note.group(2).strip(), number))
             continue
-        heading = HEADING.match(stripped)
+        heading = HEADING.fullmatch(stripped)
         if heading and not paragraph:
-            level = len(heading.group(1))
-            current.children.append(RawNode("heading", number, heading.group(2).strip(), level,
-                                            heading.group(3) or ""))
+            current.children.append(parse_heading(heading, line, number, path, log))
             continue
-        if TABLE_ROW.match(stripped) and not paragraph:
-            if TABLE_RULE.match(stripped):
+        if TABLE_ROW.fullmatch(stripped) and not paragraph:
+            if TABLE_RULE.fullmatch(stripped):
                 table = current.children[-1] if current.children else None
                 if table is None or table.kind != "table" or len(table.rows) != 1:
                     log.error(path, number, "a table rule `|---|` must come right after the header row",
@@ -172,12 +218,12 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
                 continue
             cells = [c.strip() for c in split_table_row(stripped)]
             last = current.children[-1] if current.children else None
-            if last is not None and last.kind == "table" and last.line + len(last.rows) + 1 >= number - 0:
+            if last is not None and last.kind == "table" and last.line + len(last.rows) + 1 >= number:
                 last.rows.append((number, cells))
             else:
                 current.children.append(RawNode("table", number, rows=[(number, cells)]))
             continue
-        item = LIST_ITEM.match(stripped)
+        item = LIST_ITEM.fullmatch(stripped)
         if item and not paragraph:
             last = current.children[-1] if current.children else None
             if last is not None and last.kind == "list" and last.items and last.items[-1][0] == number - 1:
@@ -186,11 +232,29 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
                 current.children.append(RawNode("list", number, items=[(number, item.group(1))]))
             continue
         paragraph.append((number, line))
+        paragraph_length += len(stripped)
     flush_paragraph()
     for node in stack[1:]:
-        log.error(path, node.line, f"the `{node.block_type}` block opened here is never closed",
+        log.error(path, node.line, f"the `{shown(node.block_type)}` block opened here is never closed",
                   "add a line `:::` where the block ends")
     return root.children, footnotes
+
+
+def parse_heading(match: re.Match, line: str, number: int, path: Path, log: ProblemLog) -> RawNode:
+    """`## 标题 {#id}`: the id, when written, ends the line after a space."""
+    level, text = len(match.group(1)), match.group(2)
+    anchor = ""
+    written = HEADING_ID.search(text, max(text.rfind("{#"), 0)) if text.endswith("}") else None
+    if written and written.end() == len(text) and (written.start() == 0 or text[written.start() - 1].isspace()):
+        anchor, text = written.group(1), text[:written.start()].rstrip()
+        if not ANCHOR.fullmatch(anchor):
+            log.error(path, number, f"the heading id `{shown(anchor)}` is not a valid id",
+                      "start it with a letter, then use letters, digits, `-`, `_` or `.` (e.g. `{#dir-01}`)",
+                      line.rfind("{#") + 1)
+            anchor = ""
+    if not text:
+        log.error(path, number, "this heading has no text", "write the heading after the `#` marks")
+    return RawNode("heading", number, text, level, anchor)
 
 
 def split_table_row(row: str) -> list[str]:
@@ -212,25 +276,17 @@ def split_table_row(row: str) -> list[str]:
     return cells
 
 
-LINE_BREAK_MARK = "\ue002"
-"""Stands for a hard line break (`\\` at a line end) until inline rendering."""
-
-
 def join_paragraph_lines(lines: list[str]) -> str:
     """Join a paragraph's source lines. Chinese text has no spaces between lines."""
-    out = []
+    pieces: list[str] = []
     for i, text in enumerate(lines):
         text = text.strip()
         if text.endswith("\\") and i < len(lines) - 1:
-            out.append(text[:-1] + LINE_BREAK_MARK)
-        else:
-            out.append(text)
-    joined = ""
-    for piece in out:
-        if joined and not joined.endswith(LINE_BREAK_MARK) and needs_space(joined[-1], piece[:1]):
-            joined += " "
-        joined += piece
-    return joined
+            text = text[:-1] + LINE_BREAK_MARK
+        if pieces and not pieces[-1].endswith(LINE_BREAK_MARK) and needs_space(pieces[-1][-1:], text[:1]):
+            pieces.append(" ")
+        pieces.append(text)
+    return "".join(pieces)
 
 
 def needs_space(before: str, after: str) -> bool:

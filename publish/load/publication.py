@@ -6,21 +6,44 @@ files and raised together, so `build.py check` reports everything at once.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
-import yaml
 from markupsafe import Markup
 
 from .. import model as m
-from ..errors import ProblemLog
-from .inline import render_inline
-from .markdown_source import RawChapter, RawNode, parse_chapter, read_text
+from ..errors import ProblemLog, shown
+from .inline import LINK_SCHEMES, render_inline
+from .markdown_source import RawChapter, RawFootnote, RawNode, parse_chapter
 from .schema import FRONT_MATTER_FIELDS, PUBLICATION_FIELDS, validate
+from .text_file import read_text
 from .yaml_source import parse_yaml_mapping
 
 CONFIG_NAME = "publication.yaml"
-IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"RIFF")
+
+IMAGE_TYPES = {
+    # type: (how the file starts, the file name endings that type may have)
+    "JPEG": ((b"\xff\xd8\xff",), (".jpg", ".jpeg")),
+    "PNG": ((b"\x89PNG\r\n\x1a\n",), (".png",)),
+    "GIF": ((b"GIF87a", b"GIF89a"), (".gif",)),
+    "WebP": ((b"RIFF",), (".webp",)),
+}
+MAX_IMAGE_PIXELS = 60_000_000
+"""A full-bleed A4 photo at 300 dpi is 9 million pixels; far more is a wrong
+file, and decoding it could exhaust the memory of the build."""
+
+FIGURE_KEYS = ("image", "caption", "credit", "alt", "ratio")
+FOOTNOTE_ID = re.compile(r"[\w.-]+")
+"""Footnote ids become parts of element ids (`fn-<id>`): letters, digits, `-`, `_`, `.`."""
+
+RESERVED_PAGE_NAMES = ("index", "search", "cover")
+"""Web pages and EPUB documents the editions make themselves; a spine file named so would replace one."""
+
+RESERVED_IDS = ("main", "toc", "title", "contents-title", "toc-title", "search-status", "search-results", "q",
+                "page-list", "landmarks", "book-title", "book-id")
+RESERVED_ID_PREFIXES = ("fn-", "fnref-", "page-", "nav-", "creator")
+"""Ids the templates give their own elements (tests/test_errors_catalogue.py checks the templates)."""
 
 
 def find_publications(content_dir: Path) -> list[Path]:
@@ -29,48 +52,24 @@ def find_publications(content_dir: Path) -> list[Path]:
 
 def load_publication(root: Path, log: ProblemLog | None = None) -> m.Publication:
     """Load and validate; raises `ContentError` listing every problem found."""
-    own_log = log is None
     log = log or ProblemLog()
     root = Path(root)
     config_path = root / CONFIG_NAME
     text = read_text(config_path, log)
-    if text is None:
-        log.raise_if_errors()
-    located = parse_yaml_mapping(text, config_path, log, what=CONFIG_NAME)
+    located = parse_yaml_mapping(text, config_path, log, what=CONFIG_NAME) if text is not None else None
     if located is None:
         log.raise_if_errors()
     config = validate(located, PUBLICATION_FIELDS, config_path, log, CONFIG_NAME)
     meta = _metadata(config, located, config_path, log)
 
+    raw_chapters = _read_spine(root, config, located, config_path, log)
     builder = _ModelBuilder(root, log)
-    raw_chapters: list[tuple[int, RawChapter]] = []
-    spine_lines = located.item_lines.get("spine", [])
-    for index, entry in enumerate(config["spine"] or ()):
-        line = spine_lines[index] if index < len(spine_lines) else located.line_of("spine")
-        if not isinstance(entry, str):
-            log.error(config_path, line, f"spine entry must be a file name, but received `{entry}`")
-            continue
-        path = _inside(root, entry)
-        if path is None:
-            log.error(config_path, line, f"spine entry `{entry}` points outside the publication folder",
-                      "name a file inside the folder, without `..` or an absolute path")
-            continue
-        if not path.is_file():
-            log.error(config_path, line, f"spine entry `{entry}` names a file that does not exist",
-                      f"create {path.name} in {root}, or correct the name in the spine")
-            continue
-        raw = parse_chapter(path, log)
-        if raw is not None:
-            raw_chapters.append((line, raw))
-    documents = [builder.document(raw, i) for i, (_, raw) in enumerate(raw_chapters)]
+    documents = [builder.document(raw, i) for i, raw in enumerate(raw_chapters)]
     documents = [d for d in documents if d is not None]
     builder.check_book(documents)
-    if own_log:
-        log.raise_if_errors()
-    else:
-        log.raise_if_errors()
+    log.raise_if_errors()
     contents = _contents(documents, config["contents_depth"])
-    inputs = [config_path] + [raw.path for _, raw in raw_chapters] + [
+    inputs = [config_path] + [raw.path for raw in raw_chapters] + [
         f.image_path for f in builder.figures if f.image_path is not None]
     return m.Publication(
         root=root, config_path=config_path, meta=meta, layout=config["layout"],
@@ -80,24 +79,63 @@ def load_publication(root: Path, log: ProblemLog | None = None) -> m.Publication
         figures=tuple(builder.figures), input_files=tuple(inputs))
 
 
+def _read_spine(root: Path, config: dict, located, config_path: Path, log: ProblemLog) -> list[RawChapter]:
+    """Every spine file parsed, in order; each bad entry reported on its own line."""
+    spine = config["spine"] or []
+    if located.values.get("spine") == []:
+        log.error(config_path, located.line_of("spine"), "the spine lists no file",
+                  "list the chapter files under `spine:`, one `- file.md` per line")
+    spine_lines = located.item_lines.get("spine", [])
+    seen: dict[Path, int] = {}
+    pages: dict[str, tuple[str, int]] = {}
+    chapters = []
+    for index, entry in enumerate(spine):
+        line = spine_lines[index] if index < len(spine_lines) else located.line_of("spine")
+        if not isinstance(entry, str):
+            continue  # reported by the schema
+        path = _inside(root, entry)
+        if path is None:
+            log.error(config_path, line, f"spine entry `{shown(entry)}` points outside the publication folder",
+                      "name a file inside the folder, without `..` or an absolute path")
+            continue
+        if not path.is_file():
+            what = "is not a file" if path.exists() else "names a file that does not exist"
+            log.error(config_path, line, f"spine entry `{shown(entry)}` {what}",
+                      f"create {path.name} in {root}, or correct the name in the spine")
+            continue
+        key = path.resolve()
+        if key in seen:
+            log.error(config_path, line, f"spine entry `{shown(entry)}` is listed twice (first on line {seen[key]})",
+                      "list each file once")
+            continue
+        seen[key] = line
+        page = _slug(path.stem)
+        if page in RESERVED_PAGE_NAMES:
+            log.error(config_path, line, f"spine entry `{shown(entry)}` would make a page named `{page}`, "
+                      "which the editions use for their own page", "rename the file, e.g. to 00-intro.md")
+        elif page in pages:
+            log.error(config_path, line, f"spine entry `{shown(entry)}` would make a page named `{page}`, "
+                      f"as `{pages[page][0]}` on line {pages[page][1]} does",
+                      "rename one of the files; page names use the Latin letters and digits of the file name")
+        pages.setdefault(page, (entry, line))
+        raw = parse_chapter(path, log)
+        if raw is not None:
+            chapters.append(raw)
+    return chapters
+
+
 def _metadata(config: dict, located, path: Path, log: ProblemLog) -> m.Metadata:
     credits = []
+    credit_lines = located.item_lines.get("credits", [])
     for i, item in enumerate(config["credits"] or ()):
-        if not (isinstance(item, dict) and set(item) == {"label", "value"}):
-            line = located.item_lines.get("credits", [located.line])[min(i, len(located.item_lines.get("credits", [0])) - 1)]
-            log.error(path, line, "each credit must be `{label: …, value: …}`")
+        if not isinstance(item, dict):
+            continue  # reported by the schema
+        if set(item) != {"label", "value"} or not all(isinstance(v, str) for v in item.values()):
+            line = credit_lines[i] if i < len(credit_lines) else located.line_of("credits")
+            log.error(path, line, "each credit must be `{label: …, value: …}` with text values",
+                      "write `- {label: 责任编辑, value: 姓名}`")
             continue
-        credits.append(m.Credit(str(item["label"]), str(item["value"])))
-    for key in ("authors", "keywords", "blurb", "back_cover"):
-        for i, item in enumerate(config[key] or ()):
-            if not isinstance(item, str):
-                log.error(path, located.line_of(key), f"every item of `{key}` must be text, item {i + 1} is not")
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", config["date"] or "0000"):
-        log.error(path, located.line_of("date"), f"`date` must be an ISO date like 2024-07 or 2024-07-19, "
-                  f"but received `{config['date']}`")
-    if config["id"] and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", config["id"]):
-        log.error(path, located.line_of("id"), f"`id` must be lower-case letters, digits and hyphens "
-                  f"(it names the output folder), but received `{config['id']}`")
+        credits.append(m.Credit(item["label"], item["value"]))
     return m.Metadata(
         id=config["id"] or "", title=config["title"] or "", subtitle=config["subtitle"],
         series=config["series"], publisher=config["publisher"], date=config["date"] or "",
@@ -109,14 +147,13 @@ def _metadata(config: dict, located, path: Path, log: ProblemLog) -> m.Metadata:
 
 
 def _inside(root: Path, relative: str) -> Path | None:
-    """The file `relative` names, if it stays inside `root` (no `..`, no symlink out)."""
-    candidate = (root / relative)
-    try:
-        resolved = candidate.resolve()
-        resolved.relative_to(root.resolve())
-    except (ValueError, OSError):
+    """The file `relative` names, if it stays inside `root` (no `..`, no symlink out, no absolute path)."""
+    if not relative or "\0" in relative or Path(relative).is_absolute():
         return None
-    if Path(relative).is_absolute():
+    candidate = root / relative
+    try:
+        candidate.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return None
     return candidate
 
@@ -156,8 +193,9 @@ class _ModelBuilder:
         self.figures: list[m.Figure] = []
         self.footnotes_in_order: list[m.Footnote] = []
         self.calls: dict[str, m.Source] = {}
-        self.ids: dict[str, m.Source] = {}
+        self.ids: dict[str, tuple[m.Source, str]] = {}
         self.links: list[tuple[str, m.Source]] = []
+        self.image_names: dict[str, tuple[Path, m.Source]] = {}
         self.counters: dict[str, int] = {}
         self.chapter_title = ""
         self.chapter_id = ""
@@ -170,23 +208,17 @@ class _ModelBuilder:
         if not front["title"]:
             return None
         doc_id = front["id"] or _slug(raw.path.stem)
-        self._claim_id(doc_id, m.Source(raw.path, raw.front.line_of("id")))
+        self._claim_id(doc_id, m.Source(raw.path, raw.front.line_of("id")), "chapter", written=bool(front["id"]))
         if front["level"] == 1 or not self.chapter_id:
             self.chapter_title = front["running_head"] or front["title"]
             self.chapter_id = doc_id
         self.path = raw.path
         self.doc_id = doc_id
-        self.definitions = {}
-        for note in raw.footnotes:
-            if note.id in self.definitions:
-                self.log.error(raw.path, note.line, f"footnote `[^{note.id}]` is defined twice "
-                               f"(first on line {self.definitions[note.id].line})",
-                               "give each footnote its own id")
-            self.definitions[note.id] = note
+        self.definitions = self._definitions(raw)
         self.doc_notes: list[m.Footnote] = []
         blocks = tuple(self._blocks(raw.nodes, front["level"]))
         for note in raw.footnotes:
-            if note.id not in self.calls and note.id in self.definitions:
+            if note.id not in self.calls and self.definitions.get(note.id) is note:
                 self.log.error(raw.path, note.line, f"footnote `[^{note.id}]` is defined but never called",
                                f"put `[^{note.id}]` where the note mark belongs, or delete the definition")
         if not blocks and not front["number"] and not front["label"]:
@@ -202,19 +234,38 @@ class _ModelBuilder:
             running_head=self.chapter_title, chapter_id=self.chapter_id, blocks=blocks,
             footnotes=tuple(self.doc_notes), index=index, slug=_slug(raw.path.stem))
 
+    def _definitions(self, raw: RawChapter) -> dict[str, RawFootnote]:
+        definitions: dict[str, RawFootnote] = {}
+        for note in raw.footnotes:
+            if note.id in definitions:
+                self.log.error(raw.path, note.line, f"footnote `[^{shown(note.id)}]` is defined twice "
+                               f"(first on line {definitions[note.id].line})", "give each footnote its own id")
+                continue
+            if not FOOTNOTE_ID.fullmatch(note.id):
+                self.log.error(raw.path, note.line, f"the footnote id `{shown(note.id)}` is not a valid id",
+                               "use letters, digits, `-`, `_` or `.` (e.g. `[^fn-1]`)")
+            if not note.text:
+                self.log.error(raw.path, note.line, f"footnote `[^{shown(note.id)}]` has no text",
+                               f"write the note after `[^{shown(note.id)}]: ` on the same line")
+            definitions[note.id] = note
+        return definitions
+
     def check_book(self, documents: list[m.Document]) -> None:
         for target, source in self.links:
             if target not in self.ids:
-                self.log.error(source.path, source.line, f"link to `#{target}`, but no heading or block has that id",
-                               "use the id written after a heading as `{#id}` (see docs/content-format.md)")
+                close = difflib.get_close_matches(target, list(self.ids), n=1)
+                self.log.error(source.path, source.line, f"link to `#{shown(target)}`, but no heading or block "
+                               "has that id", (f"did you mean `#{close[0]}`? " if close else "")
+                               + "use the id written after a heading as `{#id}` (see docs/content-format.md)")
 
     # -- blocks ----------------------------------------------------------
     def _blocks(self, nodes: list[RawNode], doc_level: int, inside: str = ""):
         for node in nodes:
             source = m.Source(self.path, node.line)
             if node.kind == "paragraph":
-                yield m.Paragraph(self._inlines(node.text, source), source,
-                                  f"{self.doc_id}-p{self._count('p:' + self.doc_id)}")
+                paragraph_id = f"{self.doc_id}-p{self._count('p:' + self.doc_id)}"
+                self._claim_id(paragraph_id, source, "paragraph")
+                yield m.Paragraph(self._inlines(node.text, source), source, paragraph_id)
             elif node.kind == "heading":
                 if node.level <= doc_level:
                     self.log.error(self.path, node.line,
@@ -225,7 +276,7 @@ class _ModelBuilder:
                     self.log.error(self.path, node.line, f"a heading inside a {inside} block",
                                    "give the block a title on its opening line instead")
                 heading_id = node.anchor or f"{self.doc_id}-{self._count('h:' + self.doc_id)}"
-                self._claim_id(heading_id, source)
+                self._claim_id(heading_id, source, "heading", written=bool(node.anchor))
                 yield m.Heading(node.level, self._inlines(node.text, source), heading_id, source)
             elif node.kind == "list":
                 yield m.ListBlock(tuple(self._inlines(t, m.Source(self.path, ln)) for ln, t in node.items),
@@ -270,64 +321,81 @@ class _ModelBuilder:
                                "write it on the opening line: `::: sidebar 【标题】`")
             blocks = tuple(self._blocks(node.children, doc_level, kind))
             block_id = f"{kind}-{self._count(kind)}"
-            self._claim_id(block_id, source)
+            self._claim_id(block_id, source, kind)
             cls = m.Sidebar if kind == "sidebar" else m.Box
             return cls(block_id, node.text, blocks, source)
         return None  # unknown type: already reported by the parser
 
     def _figure(self, node: RawNode, source: m.Source) -> m.Figure | None:
-        body = "\n".join(text for _, text in node.body_lines)
-        try:
-            # BaseLoader keeps every value as text: `ratio: 3:2` must not become 182.
-            values = yaml.load(body, Loader=yaml.BaseLoader) or {}
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            line = node.body_lines[mark.line][0] if mark and mark.line < len(node.body_lines) else node.line
-            self.log.error(self.path, line, f"broken YAML in a figure: {exc.problem}",
-                           "write `key: value` lines; put a value containing `: ` in double quotes")
+        first_line = node.body_lines[0][0] if node.body_lines else node.line + 1
+        located = parse_yaml_mapping("\n".join(text for _, text in node.body_lines), self.path, self.log,
+                                     line_offset=first_line - 1, what="a figure", all_text=True)
+        if located is None:
             return None
-        if not isinstance(values, dict):
-            self.log.error(self.path, node.line, "a figure's body must be `key: value` lines")
+        values = located.values
+        for key, value in values.items():
+            if key not in FIGURE_KEYS:
+                self.log.error(self.path, located.line_of(key), f"unknown key `{shown(key)}` in a figure",
+                               "expected: " + ", ".join(FIGURE_KEYS))
+            elif not isinstance(value, str):
+                self.log.error(self.path, located.line_of(key), f"`{key}` in a figure must be text, "
+                               f"but received `{shown(value)}`", "write it on one line, in double quotes if need be")
+        if any(not isinstance(values.get(key, ""), str) for key in FIGURE_KEYS):
             return None
-        allowed = {"image", "caption", "credit", "alt", "ratio"}
-        for key in values:
-            if key not in allowed:
-                self.log.error(self.path, node.line, f"unknown key `{key}` in a figure",
-                               "expected: " + ", ".join(sorted(allowed)))
         for key in ("image", "caption"):
             if not values.get(key):
-                self.log.error(self.path, node.line, f"a figure needs `{key}:`")
+                self.log.error(self.path, node.line, f"a figure needs `{key}:`",
+                               f"add a line `{key}: …` inside the figure block")
                 return None
         ratio = (3, 2)
         if values.get("ratio"):
-            match = re.fullmatch(r"\s*(\d+)\s*[:/]\s*(\d+)\s*", str(values["ratio"]))
+            match = re.fullmatch(r"\s*(\d{1,4})\s*[:/]\s*(\d{1,4})\s*", values["ratio"])
             if not match or not int(match.group(1)) or not int(match.group(2)):
-                self.log.error(self.path, node.line, f"`ratio` must look like 3:2, but received `{values['ratio']}`")
+                self.log.error(self.path, located.line_of("ratio"),
+                               f"`ratio` must look like 3:2, but received `{shown(values['ratio'])}`",
+                               "write the width and height of the frame, e.g. `ratio: \"4:3\"`")
             else:
                 ratio = (int(match.group(1)), int(match.group(2)))
         image = values["image"]
-        image_line = next((n for n, text in node.body_lines if text.strip().startswith("image:")), node.line)
-        image_path = _inside(self.root, image)
-        if image_path is None:
-            self.log.error(self.path, image_line, f"image `{image}` is outside the publication folder",
-                           "put the image in the publication's images/ folder")
-        elif not image_path.is_file():
-            self.log.warning(self.path, image_line, f"image `{image}` is missing: a placeholder frame is shown",
-                             f"put the photo at {image_path}")
-            image_path = None
-        else:
-            problem = _image_problem(image_path)
-            if problem:
-                self.log.error(self.path, image_line, f"image `{image}` {problem}",
-                               "replace it with a JPEG or PNG file")
-                image_path = None
+        image_path = self._image(image, m.Source(self.path, located.line_of("image")))
         number = self._count("figure")
-        caption = self._inlines(values["caption"], source)
+        caption = self._inlines(values["caption"], m.Source(self.path, located.line_of("caption")))
         figure = m.Figure(f"figure-{number}", number, image, image_path, caption,
                           values.get("credit", ""), values.get("alt") or m.plain_text(caption), ratio, source)
-        self._claim_id(figure.id, source)
+        self._claim_id(figure.id, source, "figure")
         self.figures.append(figure)
         return figure
+
+    def _image(self, image: str, source: m.Source) -> Path | None:
+        """The image file a figure shows, or None (a placeholder frame) after saying why."""
+        line = source.line
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", image):
+            self.log.error(self.path, line, f"image `{shown(image)}` is a web address; images are never fetched",
+                           "download the image into the publication's images/ folder and name that file")
+            return None
+        image_path = _inside(self.root, image)
+        if image_path is None:
+            self.log.error(self.path, line, f"image `{shown(image)}` is outside the publication folder",
+                           "put the image in the publication's images/ folder (a link pointing out is refused too)")
+            return None
+        if not image_path.exists():
+            self.log.warning(self.path, line, f"image `{shown(image)}` is missing: a placeholder frame is shown",
+                             f"put the photo at {image_path}")
+            return None
+        if not image_path.is_file():
+            self.log.error(self.path, line, f"image `{shown(image)}` is not a file", "name the image file itself")
+            return None
+        problem = _image_problem(image_path)
+        if problem:
+            self.log.error(self.path, line, f"image `{shown(image)}` {problem[0]}", problem[1])
+            return None
+        earlier = self.image_names.setdefault(image_path.name, (image_path.resolve(), source))
+        if earlier[0] != image_path.resolve():
+            self.log.error(self.path, line, f"image `{shown(image)}` has the same file name as the image at "
+                           f"{_where(earlier[1], self.root)}, a different file",
+                           "rename one: the web edition and the EPUB keep every image in one folder")
+            return None
+        return image_path
 
     def _table(self, node: RawNode, source: m.Source) -> m.Table | None:
         tables = [c for c in node.children if c.kind == "table"]
@@ -348,15 +416,21 @@ class _ModelBuilder:
         header = tuple(self._inlines(c, source) for c in rows[0][1])
         body = tuple(tuple(self._inlines(c, m.Source(self.path, line)) for c in cells) for line, cells in rows[1:])
         table_id = f"table-{self._count('table')}"
-        self._claim_id(table_id, source)
+        self._claim_id(table_id, source, "table")
         return m.Table(table_id, node.text, tuple(notes), header, body, source)
 
     # -- inline ----------------------------------------------------------
     def _inlines(self, text: str, source: m.Source) -> tuple:
-        runs, links = render_inline(text)
-        self.links.extend((target, source) for target in links)
+        rendered = render_inline(text)
+        self.links.extend((target, source) for target in rendered.anchors)
+        for target in rendered.refused_links:
+            self.log.warning(source.path, source.line,
+                             f"link to `{shown(target)}` removed (its text is kept)" if target else
+                             "a link with no target removed (its text is kept)",
+                             "a link may go to `#anchor`, " + ", ".join(f"{s}:" for s in LINK_SCHEMES)
+                             + "; link chapters to each other with `[text](#id)`")
         out = []
-        for run in runs:
+        for run in rendered.runs:
             if isinstance(run, Markup):
                 out.append(run)
                 continue
@@ -368,22 +442,27 @@ class _ModelBuilder:
     def _footnote(self, note_id: str, source: m.Source) -> m.Footnote | None:
         if note_id in self.calls:
             first = self.calls[note_id]
-            self.log.error(source.path, source.line, f"footnote `[^{note_id}]` is called twice "
-                           f"(first at {first.path.name}:{first.line})",
+            self.log.error(source.path, source.line, f"footnote `[^{shown(note_id)}]` is called twice "
+                           f"(first at {_where(first, self.root)})",
                            "a note is called once; give the second call its own footnote")
             return None
         self.calls[note_id] = source
         definition = self.definitions.get(note_id)
         if definition is None:
-            self.log.error(source.path, source.line, f"footnote `[^{note_id}]` has no definition",
-                           f"add a line `[^{note_id}]: 注释文字` in the same file")
+            self.log.error(source.path, source.line, f"footnote `[^{shown(note_id)}]` has no definition",
+                           f"add a line `[^{shown(note_id)}]: 注释文字` in the same file")
             return None
         note_source = m.Source(self.path, definition.line)
-        runs, links = render_inline(definition.text)
+        rendered = render_inline(definition.text)
+        runs = rendered.runs
         if any(not isinstance(r, Markup) for r in runs):
-            self.log.error(self.path, definition.line, "a footnote cannot call another footnote")
+            self.log.error(self.path, definition.line, "a footnote cannot call another footnote",
+                           "move the call out of the note, or merge the two notes")
             runs = [r for r in runs if isinstance(r, Markup)]
-        self.links.extend((target, note_source) for target in links)
+        self.links.extend((target, note_source) for target in rendered.anchors)
+        for target in rendered.refused_links:
+            self.log.warning(self.path, definition.line, f"link to `{shown(target)}` removed (its text is kept)",
+                             "a link may go to `#anchor`, " + ", ".join(f"{s}:" for s in LINK_SCHEMES))
         note = m.Footnote(note_id, len(self.footnotes_in_order) + 1, len(self.doc_notes) + 1, tuple(runs),
                           note_source, self.doc_id)
         self.footnotes_in_order.append(note)
@@ -391,13 +470,21 @@ class _ModelBuilder:
         return note
 
     # -- ids -------------------------------------------------------------
-    def _claim_id(self, anchor: str, source: m.Source) -> None:
+    def _claim_id(self, anchor: str, source: m.Source, what: str, written: bool = False) -> None:
+        """Every id is unique in the publication; an id written by the editor may not be one the editions use."""
+        if written and (anchor in RESERVED_IDS or anchor.startswith(RESERVED_ID_PREFIXES)):
+            self.log.error(source.path, source.line, f"the id `{shown(anchor)}` is one the editions use for "
+                           "their own elements", "choose another id (ids starting with "
+                           + ", ".join(f"`{p}`" for p in RESERVED_ID_PREFIXES) + " are taken too)")
+            return
         if anchor in self.ids:
-            first = self.ids[anchor]
-            self.log.error(source.path, source.line, f"the id `{anchor}` is used twice "
-                           f"(first at {first.path.name}:{first.line})", "give each heading and chapter its own id")
+            first, first_what = self.ids[anchor]
+            self.log.error(source.path, source.line, f"the id `{shown(anchor)}` is used twice: for this {what} "
+                           f"and for the {first_what} at {_where(first, self.root)}",
+                           "give each chapter and heading its own id (ids like chapter-p1, figure-1, table-1 "
+                           "and sidebar-1 are given to paragraphs and blocks automatically)")
         else:
-            self.ids[anchor] = source
+            self.ids[anchor] = (source, what)
 
     def _count(self, key: str) -> int:
         self.counters[key] = self.counters.get(key, 0) + 1
@@ -409,17 +496,42 @@ def _slug(stem: str) -> str:
     return slug or "chapter"
 
 
-def _image_problem(path: Path) -> str:
-    """Why an image file can't be used, or '' if it can."""
-    head = path.read_bytes()[:16]
-    if path.suffix.lower() == ".svg":
-        return ""
-    if not head.startswith(IMAGE_SIGNATURES):
-        return "is not an image (not JPEG, PNG, GIF or WebP)"
+def _where(source: m.Source, root: Path) -> str:
+    """`chapter.md:12`, the file named from the publication folder."""
     try:
-        from PIL import Image
+        name = str(source.path.relative_to(root))
+    except ValueError:
+        name = source.path.name
+    return f"{name}:{source.line}"
+
+
+def _image_problem(path: Path) -> tuple[str, str] | None:
+    """Why an image file can't be used, and how to fix it; None if it can."""
+    fix = "replace it with a JPEG or PNG file"
+    if path.suffix.lower() == ".svg":
+        return ("is an SVG drawing: SVG can hold scripts and links to other files",
+                "export it as a PNG file (at 300 dpi for print)")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    kind = next((name for name, (signatures, _) in IMAGE_TYPES.items()
+                 if head.startswith(signatures) and (name != "WebP" or head[8:12] == b"WEBP")), None)
+    if kind is None:
+        return "is not an image (not JPEG, PNG, GIF or WebP)", fix
+    endings = IMAGE_TYPES[kind][1]
+    if path.suffix.lower() not in endings:
+        return (f"is a {kind} file with the ending `{path.suffix}`: readers go by the ending",
+                f"rename it to {path.stem}{endings[0]}")
+    from PIL import Image
+    try:
         with Image.open(path) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return (f"is {width}×{height} pixels, more than {MAX_IMAGE_PIXELS // 1_000_000} million",
+                        "scale it down (about 3000 pixels on the long side is plenty for print)")
             image.load()
+    except Image.DecompressionBombError:
+        return (f"has more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels",
+                "scale it down (about 3000 pixels on the long side is plenty for print)")
     except Exception as exc:  # Pillow raises many types for a damaged file
-        return f"is damaged and cannot be decoded ({exc.__class__.__name__})"
-    return ""
+        return f"is damaged and cannot be decoded ({exc.__class__.__name__})", fix
+    return None
