@@ -27,7 +27,7 @@ from .. import model as m
 from ..errors import Problem
 from ..paths import PROJECT_ROOT, STYLES
 from . import EDITIONS, weasyprint_fixes
-from .cjk import compress_punctuation
+from .cjk import allow_breaks_at_quotes, compress_punctuation
 from .html import RenderContext, circled, render_template
 from .sandbox import SandboxedFetcher
 
@@ -51,7 +51,7 @@ class PdfContext(RenderContext):
         return figure.image_path.resolve().as_uri()
 
     def inline_html(self, run):
-        return compress_punctuation(run)
+        return allow_breaks_at_quotes(compress_punctuation(run))
 
 
 @dataclass
