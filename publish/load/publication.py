@@ -40,7 +40,7 @@ FOOTNOTE_ID = re.compile(r"[\w.-]+")
 RESERVED_PAGE_NAMES = ("index", "search", "cover")
 """Web pages and EPUB documents the editions make themselves; a spine file named so would replace one."""
 
-RESERVED_IDS = ("main", "toc", "title", "contents-title", "toc-title", "search-status", "search-results", "q",
+RESERVED_IDS = ("main", "contents", "toc", "title", "contents-title", "toc-title", "search-status", "search-results", "q",
                 "page-list", "landmarks", "book-title", "book-id")
 RESERVED_ID_PREFIXES = ("fn-", "fnref-", "page-", "nav-", "creator")
 """Ids the templates give their own elements (tests/test_errors_catalogue.py checks the templates)."""
