@@ -8,11 +8,16 @@ SETUP  := $(VENV)/.setup-done
 
 all: build
 
-$(SETUP): pyproject.toml scripts/install-system-packages
+$(SETUP): pyproject.toml scripts/install-system-packages package.json package-lock.json
 	./scripts/install-system-packages
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -e '.[dev]'
+	# Ace by DAISY and axe-core for the accessibility tests (they are skipped without them;
+	# no browser is downloaded: Debian's Chromium is used).
+	if command -v npm >/dev/null; then \
+	  PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error \
+	  || echo "npm ci failed: the Ace and axe tests will be skipped"; fi
 	touch $@
 
 build: $(SETUP)

@@ -21,9 +21,9 @@ def browser():
         browser.close()
 
 
-def open_page(browser, url, width=1280, height=900):
+def open_page(browser, url, width=1280, height=900, color_scheme="light"):
     """A page that records console errors and every request it makes."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=color_scheme)
     page = context.new_page()
     page.errors, page.requests = [], []
     page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
@@ -98,3 +98,58 @@ def test_no_horizontal_scrolling_on_a_phone(built, browser):
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 360px"
         finally:
             context.close()
+
+
+def test_every_page_has_the_contents_with_its_own_entry_marked_and_a_pager(built, browser, report_model):
+    web = built / "gsi-report-2024" / "web"
+    docs = list(report_model.documents)
+    for i, doc in enumerate(docs):
+        context, page = open_page(browser, (web / f"{doc.slug}.html").as_uri())
+        try:
+            current = page.eval_on_selector_all(".page-contents a[aria-current=page]", "els => els.map(e => e.href)")
+            assert [href.split("#")[0].rsplit("/", 1)[1] for href in current] == [f"{doc.slug}.html"], doc.slug
+            prev = page.locator("a[rel=prev]")
+            nxt = page.locator("a[rel=next]")
+            assert prev.count() == (1 if i > 0 else 0) and nxt.count() == (1 if i + 1 < len(docs) else 0)
+            if i > 0:
+                assert prev.get_attribute("href") == f"{docs[i - 1].slug}.html"
+            if i + 1 < len(docs):
+                assert nxt.get_attribute("href") == f"{docs[i + 1].slug}.html"
+            assert page.locator(".site-header__title").get_attribute("href") == "index.html"
+        finally:
+            context.close()
+    context, page = open_page(browser, (web / "index.html").as_uri())
+    try:
+        entries = page.eval_on_selector_all("#contents a", "els => els.map(e => e.textContent)")
+        assert "（十二）推动和参与国际反恐合作" in "".join(entries)
+        assert len(entries) == sum(1 for _ in _entries(report_model.contents))
+    finally:
+        context.close()
+
+
+def _entries(entries):
+    for entry in entries:
+        yield entry
+        yield from _entries(entry.children)
+
+
+def test_search_works_offline_from_a_small_index(built, browser):
+    web = built / "gsi-report-2024" / "web"
+    index = web / "assets" / "search-index.js"
+    # The book's plain text once (substring search needs no word list for Chinese), about 170 KB.
+    assert index.stat().st_size < 300_000, index.stat().st_size
+    context, page = open_page(browser, (web / "index.html").as_uri())
+    try:
+        page.fill("#q", "湄公河")
+        page.press("#q", "Enter")
+        page.wait_for_load_state("load")
+        assert page.url.startswith((web / "search.html").as_uri())
+        results = page.locator("#search-results li a")
+        assert results.count() >= 1
+        assert "湄公河" in page.locator("#search-results").inner_text()
+        assert page.errors == []
+        results.first.click()
+        page.wait_for_load_state("load")
+        assert "湄公河" in page.locator("main").inner_text()
+    finally:
+        context.close()

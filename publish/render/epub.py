@@ -40,6 +40,7 @@ class NavPoint:
     order: int
     label: str
     href: str
+    anchor: str
     children: list["NavPoint"] = field(default_factory=list)
 
 
@@ -47,6 +48,12 @@ class NavPoint:
 class PageTarget:
     label: str
     href: str
+    anchor: str  # the paragraph or heading the printed page begins with
+
+    @property
+    def kind(self) -> str:
+        """NCX pageTarget type: roman folios are front matter."""
+        return "normal" if self.label.isdigit() else "front"
 
 
 class EpubContext(LinkedContext):
@@ -63,6 +70,7 @@ class EpubContext(LinkedContext):
         self.manifest: list[ManifestItem] = []
         self.spine: list[str] = []
         self.nav_points: list[NavPoint] = []
+        self.play_order: dict[str, int] = {}
         self.toc_depth = 1
 
     def at(self, doc):
@@ -76,6 +84,20 @@ class EpubContext(LinkedContext):
         doc = self.pub.document(doc_id)
         page = f"text/{self.page_name(doc)}"
         return page if anchor == doc.id else f"{page}#{anchor}"
+
+    @property
+    def page_source(self) -> str:
+        """The edition whose page numbers the page-list gives (pageBreakSource): the printed one.
+
+        It has no ISBN of its own, so it is named in words, as a reader would cite it.
+        """
+        return f"《{self.pub.meta.title}{self.pub.meta.subtitle}》印刷版（{self.pub.meta.publisher}，" \
+               f"{self.pub.meta.date_display}，{self.pub.trim}）"
+
+    @property
+    def max_page_number(self) -> int:
+        """The highest arabic folio in the page-list (the NCX's dtb:maxPageNumber)."""
+        return max((int(page.label) for page in self.page_list if page.label.isdigit()), default=0)
 
     def section_type(self, doc: m.Document) -> str:
         return {"annex": "appendix", "front": "frontmatter", "back": "backmatter"}.get(doc.kind, "chapter")
@@ -93,14 +115,8 @@ class EpubContext(LinkedContext):
         """Each printed page's marker goes before the first paragraph (or heading) starting on it."""
         if self.page_map is None:
             return
-        anchors_in_order = []
-        for doc in self.pub.documents:
-            anchors_in_order.append(doc.id)
-            for block in m.walk_blocks(doc.blocks):
-                if isinstance(block, (m.Paragraph, m.Heading)) and block.id:
-                    anchors_in_order.append(block.id)
         seen_pages: set[int] = set()
-        for anchor in anchors_in_order:
+        for anchor in self.anchors_in_reading_order():
             page = self.page_map.page_of.get(anchor)
             if page is None or page < self.page_map.body_start:
                 continue
@@ -111,10 +127,18 @@ class EpubContext(LinkedContext):
                 label = self.page_map.folios[missing]
                 self._breaks.setdefault(anchor, []).append(label)
                 doc_id = self.where[anchor]
-                self.page_list.append(PageTarget(label, f"text/{self.page_name(self.pub.document(doc_id))}#page-{label}"))
+                self.page_list.append(PageTarget(label, f"text/{self.page_name(self.pub.document(doc_id))}#page-{label}",
+                                                 anchor))
 
-    def render_blocks_hook(self):  # pragma: no cover - templates call page_breaks_before directly
-        return None
+    def anchors_in_reading_order(self) -> list[str]:
+        """Every document, heading and paragraph id, in the order they are read."""
+        anchors = []
+        for doc in self.pub.documents:
+            anchors.append(doc.id)
+            for block in m.walk_blocks(doc.blocks):
+                if isinstance(block, (m.Paragraph, m.Heading)) and block.id:
+                    anchors.append(block.id)
+        return anchors
 
 
 def render_epub(pub: m.Publication, page_map=None, cover_png: bytes | None = None) -> bytes:
@@ -150,11 +174,33 @@ def build_ncx(pub: m.Publication, context: EpubContext, files: dict[str, bytes])
     order = iter(range(1, 10_000))
 
     def points(entries, depth):
-        context.toc_depth = max(context.toc_depth, depth)
+        if entries:
+            context.toc_depth = max(context.toc_depth, depth)
         return [NavPoint(next(order), " ".join(x for x in (e.number, e.label, e.title) if x),
-                         context.nav_href(e.target), points(e.children, depth + 1)) for e in entries]
+                         context.nav_href(e.target), e.target, points(e.children, depth + 1)) for e in entries]
     context.nav_points = points(pub.contents, 1)
+    context.play_order = play_order(context)
     files["EPUB/toc.ncx"] = render_template("epub/toc.ncx", pub=pub, edition=context).encode()
+
+
+def play_order(context: EpubContext) -> dict[str, int]:
+    """The NCX playOrder of every contents and page target: one number per place, in reading order.
+
+    The NCX wants navMap and pageList numbered together, and two entries that
+    point at the same place to share a number. A page marker sits just before
+    the paragraph its page begins with, so it is read before that paragraph.
+    """
+    position = {anchor: i for i, anchor in enumerate(context.anchors_in_reading_order())}
+    keys: dict[str, tuple] = {}
+
+    def visit(points):
+        for point in points:
+            keys.setdefault(point.href, (position[point.anchor], 1, 0))
+            visit(point.children)
+    visit(context.nav_points)
+    for i, page in enumerate(context.page_list):
+        keys[page.href] = (position[page.anchor], 0, i)
+    return {href: n for n, href in enumerate(sorted(keys, key=keys.__getitem__), 1)}
 
 
 def build_manifest(pub: m.Publication, context: EpubContext, files: dict[str, bytes]) -> None:
