@@ -20,8 +20,10 @@ COVER_WIDTH_PX = 1200
 def render_cover_png(pub: m.Publication) -> bytes:
     context = PdfContext(pub, EDITIONS["screen"])
     html = render_template("book/cover.html", pub=pub, edition=context)
-    pdf = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
-                          url_fetcher=SandboxedFetcher(pub.root)).write_pdf()
+    fetcher = SandboxedFetcher(pub.root)
+    pdf = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    if fetcher.refused:
+        raise PermissionError("the cover tried to read outside the publication: " + ", ".join(fetcher.refused))
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "cover.pdf"
         source.write_bytes(pdf)

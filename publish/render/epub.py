@@ -215,9 +215,11 @@ def build_manifest(pub: m.Publication, context: EpubContext, files: dict[str, by
         item_id = f"doc-{doc.slug}"
         items.append(ManifestItem(item_id, f"text/{context.page_name(doc)}", "application/xhtml+xml"))
         spine.append(item_id)
-    for i, figure in enumerate(f for f in pub.figures if f.image_path is not None):
-        items.append(ManifestItem(f"img-{i + 1}", f"images/{figure.image_path.name}",
-                                  MEDIA_TYPES.get(figure.image_path.suffix.lower(), "image/jpeg")))
+    # One item per image file: two figures may show the same photo.
+    images = dict.fromkeys(f.image_path for f in pub.figures if f.image_path is not None)
+    for i, path in enumerate(images):
+        items.append(ManifestItem(f"img-{i + 1}", f"images/{path.name}",
+                                  MEDIA_TYPES.get(path.suffix.lower(), "image/jpeg")))
     context.manifest = items
     context.spine = spine
 
