@@ -1,4 +1,4 @@
-"""The command line: `build.py [check] [PUBLICATION ...] [--edition NAME ...]`."""
+"""The command line: `build.py [check|proof|watch] [PUBLICATION ...] [--edition NAME ...] [--clean]`."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +13,7 @@ from .pipeline import Log, build_publication, load
 from .render import EDITION_NAMES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
-COMMANDS = ("build", "check", "proof")
+COMMANDS = ("build", "check", "proof", "watch")
 
 
 def parse_args(argv):
@@ -25,9 +25,19 @@ def parse_args(argv):
                         help="build only this edition (repeatable); default: all four")
     parser.add_argument("--content", type=Path, default=CONTENT, help="the content folder (default: content/)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the output folder (default: output/)")
+    parser.add_argument("--clean", action="store_true",
+                        help="ignore what earlier builds left and render everything again (the result is the same)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="processes for rendering (default: one per core)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="watch: the local port to serve on (default 8000; 0 picks a free one)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every step")
     args = parser.parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
     # `build.py gsi-report-2024` reads naturally: a first word that is not a command is a publication.
     words = args.words
     args.command = words[0] if words and words[0] in COMMANDS else "build"
@@ -64,6 +74,9 @@ def main(argv=None) -> int:
         print(f"build.py: no publication found in {args.content} (a folder with a publication.yaml)", file=sys.stderr)
         return EXIT_USAGE
     editions = tuple(args.edition or EDITION_NAMES)
+    if args.command == "watch":
+        from .watch import watch
+        return watch(roots, editions, args.output, log, port=args.port, jobs=args.jobs)
     failed = EXIT_OK
     started = time.perf_counter()
     for root in roots:
@@ -74,7 +87,7 @@ def main(argv=None) -> int:
                 folder = args.output / pub.meta.id
                 for name in ("print.pdf", "screen.pdf"):
                     if not (folder / name).exists():
-                        build_publication(root, ("print", "screen"), args.output, log)
+                        build_publication(root, ("print", "screen"), args.output, log, jobs=args.jobs)
                 for sheet in contact_sheets(folder / "print.pdf", folder / "proof"):
                     log.stage(pub.meta.id, "proof", str(sheet))
             elif args.command == "check":
@@ -82,7 +95,7 @@ def main(argv=None) -> int:
                 log.stage(pub.meta.id, "check", f"ok: {len(pub.documents)} documents, {len(pub.footnotes)} notes, "
                                                 f"{len(pub.figures)} figures")
             else:
-                build_publication(root, editions, args.output, log)
+                build_publication(root, editions, args.output, log, clean=args.clean, jobs=args.jobs)
         except ContentError as exc:
             for problem in exc.problems:
                 log.problem(str(problem))

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Benchmarks of the build, side by side in one run, printed as figures and ratios against their targets.
+
+    .venv/bin/python benchmarks/run.py                 everything (`make bench`; about ten minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --sizes 1,2     fewer scaling sizes
+    .venv/bin/python benchmarks/run.py --skip-scaling  the rest only
+
+Every build runs in a process of its own, as `build.py`, on a copy of the
+report in a temporary folder (content/ is only read), with a snapshot of the
+code taken at the start (publish/, templates/, styles/, build.py: an edit in
+the working tree during the run changes nothing). Times are wall-clock
+seconds, with the CPU time (user + system, workers included) beside them:
+on a machine shared with other work the wall clock wanders, the CPU time
+much less. The cold build is the fastest of the run's three clean builds of
+(nearly) the same content, the bare render the faster of two, so that a
+busy machine does not flatter a ratio. Peak memory is the largest resident
+set among a build's processes (getrusage of the waited child: its workers
+included, not summed).
+
+What is compared:
+  overhead     cold build of all editions (`build.py --clean`, empty output/) ÷ a bare
+               `weasyprint` render of the same print HTML (the floor for a WeasyPrint pipeline)
+  incremental  build after a one-paragraph edit ÷ a cold build of the same content
+  preview      watch mode: saving a one-paragraph edit → the chapter preview served, ÷ cold build
+  scaling      the report repeated 1×, 2×, 4×, 8×: cold build time and peak memory; 8× ÷ 1× (linear is 8)
+  peer         Pandoc's EPUB writer over the same Markdown ÷ our EPUB edition
+Each incremental build is also compared with the clean build of the same content, file by file.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workload  # noqa: E402  (benchmarks/ is not a package)
+from workload import CONTENT, snapshot_code  # noqa: E402
+
+PYTHON = sys.executable
+WEASYPRINT = str(Path(sys.executable).with_name("weasyprint"))
+PANDOC = "/usr/bin/pandoc"
+TARGETS = {"overhead": 1.3, "incremental": 0.5, "preview": 0.15, "scaling": 9.0}
+EVENT_SECONDS = 600
+
+
+@dataclass
+class Run:
+    seconds: float  # wall clock
+    cpu: float  # user + system seconds of the process and its waited children
+    peak_mb: float
+    returncode: int
+    stderr: str
+
+    def __str__(self) -> str:
+        return f"{self.seconds:.1f} s ({self.cpu:.1f} s CPU)"
+
+
+def run(command: list[str], timeout: float = 3600) -> Run:
+    """One process, timed; its peak memory from wait4 (its waited children included)."""
+    with tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=code_root(), stdout=subprocess.DEVNULL, stderr=err, text=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                raise TimeoutError(" ".join(command))
+            time.sleep(0.01)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        result = Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode,
+                     err.read())
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {result.returncode}:\n{result.stderr[-3000:]}")
+    return result
+
+
+def code_root() -> Path:
+    import publish.paths
+    return publish.paths.PROJECT_ROOT
+
+
+def build(root: Path, output: Path, *options: str) -> Run:
+    return run([PYTHON, "build.py", str(root), "--output", str(output), *options])
+
+
+def edition_files(output: Path, pub_id: str) -> dict[str, bytes]:
+    folder = output / pub_id
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pdf_line(log: str) -> str:
+    """What the build said about its PDFs (`[id] pdf    …`)."""
+    return next((line.split(" pdf ", 1)[1].strip() for line in log.splitlines() if "] pdf " in line), "")
+
+
+def differing_files(a: Path, b: Path, pub_id: str) -> list[str]:
+    left, right = edition_files(a, pub_id), edition_files(b, pub_id)
+    return sorted(n for n in left.keys() | right.keys() if left.get(n) != right.get(n))
+
+
+# -- the measurements ---------------------------------------------------------------
+
+def bare_render(root: Path, output: Path, work: Path) -> tuple[Run, int]:
+    """`weasyprint` on the print HTML the build laid out last (same settled note marks), same PDF options."""
+    from publish.incremental import Manifest  # the snapshot's (on sys.path first)
+    from publish.load import load_publication
+    from publish.pipeline import cache_folder
+    from publish.render import EDITIONS
+    from publish.render.pdf import LayoutHints, PdfContext, book_html
+    from publish.errors import ProblemLog
+    pub = load_publication(root, ProblemLog())
+    hints = LayoutHints.from_json(Manifest.read(cache_folder(pub.meta.id, output)).hints)
+    context = PdfContext(pub, EDITIONS["print"], hints.marks, hints.note_policy, hints.first_notes)
+    html = work / "print.html"
+    html.write_text(book_html(pub, context), encoding="utf-8")
+    pdf = work / "bare.pdf"
+    command = [WEASYPRINT, "--pdf-variant", "pdf/ua-1", "--pdf-tags", "--base-url", code_root().as_uri() + "/",
+               str(html), str(pdf)]
+    timed = min((run(command) for _ in range(2)), key=lambda r: r.seconds)
+    return timed, pdf_pages(pdf)
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+class Watching:
+    """`build.py watch` in a process of its own, and its server-sent events."""
+
+    def __init__(self, root: Path, output: Path):
+        self.process = subprocess.Popen([PYTHON, "build.py", "watch", str(root), "--output", str(output),
+                                         "--port", "0", "--quiet"], cwd=code_root(),
+                                        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.port = self._port()
+        self.events: queue.Queue = queue.Queue()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=EVENT_SECONDS)
+        self.connection.request("GET", "/__events")
+        response = self.connection.getresponse()
+        threading.Thread(target=self._read, args=(response,), daemon=True).start()
+
+    def _port(self) -> int:
+        deadline = time.monotonic() + EVENT_SECONDS
+        while time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            if not line:
+                break
+            if "serving http://127.0.0.1:" in line:
+                return int(line.split("127.0.0.1:")[1].split("/")[0])
+        raise RuntimeError("build.py watch did not start serving")
+
+    def _read(self, response) -> None:
+        name = None
+        try:
+            for raw in response.fp:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: ") and name:
+                    self.events.put((name, json.loads(line[6:]), time.perf_counter()))
+        except (OSError, ValueError):
+            pass
+
+    def until(self, name: str, **fields) -> tuple[dict, float]:
+        """The next event `name` whose data has these fields, and when it arrived."""
+        deadline = time.monotonic() + EVENT_SECONDS
+        while time.monotonic() < deadline:
+            got, data, when = self.events.get(timeout=EVENT_SECONDS)
+            if got == name and all(data.get(k) == v for k, v in fields.items()):
+                return data, when
+            if got == "failed":
+                raise RuntimeError(f"the watched build failed: {data}")
+        raise TimeoutError(name)
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=120)
+
+
+def machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                     if line.startswith("MemTotal"))
+    return {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            "cores": str(os.cpu_count()), "cpu": cpu, "ram": f"{memory_kb / 1024 / 1024:.1f} GiB",
+            "python": platform.python_version(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+# -- the whole run --------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,2,4,8", help="scaling sizes (default 1,2,4,8)")
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    work = Path(tempfile.mkdtemp(prefix="publish-bench-"))
+    info = machine()
+    print(f"# publish benchmarks — {info['date']}\n{info['cores']} cores, {info['cpu']}, {info['ram']} RAM, "
+          f"Python {info['python']}, load average at start {info['load']}\n", flush=True)
+    figures: list[tuple[str, str]] = []
+    ratios: list[tuple[str, float, float | None, str]] = []  # name, wall-clock ratio, CPU-time ratio, target
+
+    def figure(name: str, value: str) -> None:
+        figures.append((name, value))
+        print(f"  {name:<66} {value}", flush=True)
+
+    try:
+        snapshot_code(work / "code")
+        root = workload.copy_report(CONTENT, work / "content" / workload.REPORT_ID)
+        out = work / "out"
+
+        # Cold build, then a bare WeasyPrint render of the HTML it laid out.
+        first_cold = build(root, out, "--clean", "--quiet")
+        figure("cold build, all editions", f"{first_cold}  peak {first_cold.peak_mb:.0f} MB")
+        bare, bare_pages = bare_render(root, out, work)
+        figure("bare `weasyprint` render of the same print HTML", f"{bare}  {bare_pages} pages "
+               f"(ours {pdf_pages(out / workload.REPORT_ID / 'print.pdf')})")
+
+        unchanged = build(root, out)
+        said = "says so" if "up to date: nothing rendered" in unchanged.stderr else "DID NOT SAY SO"
+        figure("build with nothing changed", f"{unchanged}  renders nothing, {said}")
+
+        # One-paragraph edits, each built incrementally, then cleanly into another folder and compared.
+        colds, incrementals = [first_cold], {}
+        for label, (name, after, sentence) in workload.EDITS.items():
+            workload.edit_paragraph(root, name, after, sentence)
+            incremental = build(root, out)
+            clean = build(root, work / "out-clean", "--clean", "--quiet")
+            differ = differing_files(out, work / "out-clean", workload.REPORT_ID)
+            same = "identical to the clean build" if not differ else f"DIFFERS from the clean build: {differ}"
+            figure(f"edit in the {label}: incremental build", f"{incremental}  {same}")
+            figure("  its PDF stage", pdf_line(incremental.stderr))
+            figure("  clean build of the same content", f"{clean}")
+            colds.append(clean)
+            incrementals[label] = incremental
+        cold = min(colds, key=lambda r: r.seconds)
+        figure("cold build: fastest of the clean builds above", f"{cold}")
+        serial = build(root, work / "out-serial", "--clean", "--quiet", "--jobs", "1")
+        figure("cold build in one process (--jobs 1)", f"{serial}  two processes save "
+               f"{serial.seconds - cold.seconds:.1f} s")
+        ratios.append(("overhead: cold build ÷ bare weasyprint", cold.seconds / bare.seconds, cold.cpu / bare.cpu,
+                       "overhead"))
+        for label, incremental in incrementals.items():
+            ratios.append((f"incremental ÷ cold, edit in the {label}", incremental.seconds / cold.seconds,
+                           incremental.cpu / cold.cpu, "incremental"))
+
+        # Watch mode: save → chapter preview served; save → every edition rebuilt.
+        watching = Watching(root, out)
+        try:
+            for label, (name, after, _) in workload.EDITS.items():
+                workload.edit_paragraph(root, name, after, workload.WATCH_EDIT_SENTENCE)
+                saved = time.perf_counter()
+                _, previewed = watching.until("preview", final=False)
+                _, rebuilt = watching.until("rebuilt")
+                watching.until("preview", final=True)  # the document's pages of the new screen.pdf
+                figure(f"watch, edit in the {label}: save → preview", f"{previewed - saved:.1f} s  "
+                       f"(all editions rebuilt after {rebuilt - saved:.1f} s)")
+                ratios.append((f"preview ÷ cold, edit in the {label}", (previewed - saved) / cold.seconds, None,
+                               "preview"))
+        finally:
+            watching.stop()
+
+        # The peer: Pandoc's EPUB writer over the same Markdown.
+        if Path(PANDOC).exists():
+            files = [str(root / name) for name in workload.spine(root)]
+            pandoc = run([PANDOC, "--from", "markdown", "--to", "epub3", "--resource-path", str(root),
+                          "--output", str(work / "pandoc.epub"), *files])
+            (out / workload.REPORT_ID / f"{workload.REPORT_ID}.epub").unlink()
+            epub_writer = build(root, out, "--edition", "epub", "--quiet")
+            epub_cold = build(root, work / "out-epub", "--edition", "epub", "--clean", "--quiet")
+            figure("Pandoc 2 EPUB writer, same Markdown", f"{pandoc}")
+            figure("our EPUB, page map current (EPUB writer only)", f"{epub_writer}")
+            figure("our EPUB alone from nothing (lays out the PDF for its page-list)", f"{epub_cold}")
+            ratios.append(("peer: Pandoc ÷ our EPUB writer", pandoc.seconds / epub_writer.seconds,
+                           pandoc.cpu / epub_writer.cpu, ""))
+            ratios.append(("peer: Pandoc ÷ our EPUB alone from nothing", pandoc.seconds / epub_cold.seconds,
+                           pandoc.cpu / epub_cold.cpu, ""))
+
+        # Scaling: the report repeated.
+        if not args.skip_scaling:
+            times: dict[int, Run] = {}
+            for n in sizes:
+                scaled = workload.repeated_report(CONTENT, work / f"x{n}" / workload.REPORT_ID, n)
+                times[n] = build(scaled, work / f"x{n}-out", "--clean", "--quiet")
+                pages = pdf_pages(work / f"x{n}-out" / workload.REPORT_ID / "print.pdf")
+                figure(f"scaling {n}×: cold build", f"{times[n]}  {pages} pages, peak {times[n].peak_mb:.0f} MB")
+            if 1 in times and max(times) > 1:
+                top = max(times)
+                ratios.append((f"scaling: {top}× ÷ 1× (linear is {top})", times[top].seconds / times[1].seconds,
+                               times[top].cpu / times[1].cpu, "scaling" if top == 8 else ""))
+    finally:
+        if args.keep:
+            print(f"\n(kept {work})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\n  {'ratios':<66} {'wall':>6} {'CPU':>6}")
+    for name, value, cpu, target in ratios:
+        limit = TARGETS.get(target)
+        verdict = "" if limit is None else (f"target ≤ {limit:g}: " + ("met" if value <= limit else "MISSED"))
+        print(f"  {name:<66} {value:6.2f} {'' if cpu is None else f'{cpu:6.2f}':>6}   {verdict}")
+    print(f"\nload average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

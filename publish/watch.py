@@ -1,0 +1,477 @@
+"""`build.py watch`: rebuild on save, serve the editions on 127.0.0.1, reload the page being read.
+
+    watch    the publications' folders, templates/ and styles/ are polled (file sizes and
+             times: no dependency, works on every file system) a few times a second
+    preview  on a save, the document that changed is laid out on its own, once, into a
+             draft PDF (publish/incremental.py `settle`), ready long before the book's PDFs;
+             after the build, the preview is that document's pages of the new screen.pdf
+    build    then the incremental build (publish/pipeline.py) brings output/ up to date
+    serve    http://127.0.0.1:PORT/ lists the publications; /<id>/web/… is the web edition,
+             /<id>/print.pdf, /<id>/screen.pdf, /<id>/<id>.epub the files, /<id>/preview the
+             chapter preview
+    reload   server-sent events at /__events; every HTML page served gets one script tag
+             (/__live.js, added while serving: the files on disk are never changed) that
+             reloads the page when its own file, a style sheet or an image was rebuilt
+
+Only loopback is served; only files under output/<id>/ are readable.
+"""
+from __future__ import annotations
+
+import io
+import json
+import mimetypes
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import model as m
+from .errors import ContentError
+from .incremental import Inputs, Manifest, chapter_alone, settle
+from .paths import STYLES, TEMPLATES
+from .pipeline import build_publication, cache_folder, edition_paths, load
+from .progress import Log
+
+HOST = "127.0.0.1"
+POLL_SECONDS = 0.2
+SETTLE_SECONDS = 0.05  # a save that is still being written is waited for, up to 20 times this
+HEARTBEAT_SECONDS = 15.0
+
+LIVE_SCRIPT = b"""// Reloads the page when the build that just ran changed it (publish/watch.py).
+(function () {
+  var parts = location.pathname.split("/");
+  var publication = decodeURIComponent(parts[1] || "");
+  var page = decodeURIComponent(parts.slice(3).join("/")) || "index.html";
+  var events = new EventSource("/__events");
+  function banner(text) {
+    var box = document.getElementById("__build-problem");
+    if (!text) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "__build-problem";
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;margin:0;padding:1em;max-height:40vh;" +
+        "overflow:auto;background:#fff3f3;color:#900;border-top:2px solid #900;z-index:99999;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = text;
+  }
+  events.addEventListener("rebuilt", function (event) {
+    var data = JSON.parse(event.data);
+    if (data.publication !== publication) return;
+    banner("");
+    var mine = data.web.some(function (name) {
+      return name === page || name.indexOf("assets/") === 0 || name.indexOf("images/") === 0;
+    });
+    if (mine && parts[2] === "web") location.reload();
+  });
+  events.addEventListener("preview", function (event) {
+    var data = JSON.parse(event.data);
+    var frame = document.getElementById("__preview");
+    if (data.publication !== publication || !frame) return;
+    frame.src = "/" + encodeURIComponent(publication) + "/preview.pdf?v=" + data.version + "#page=" + data.page;
+    document.getElementById("__preview-title").textContent = data.title;
+  });
+  events.addEventListener("failed", function (event) {
+    var data = JSON.parse(event.data);
+    if (data.publication === publication) banner(data.problems);
+  });
+})();
+"""
+
+
+# -- what changed on disk ----------------------------------------------------------
+
+def snapshot(folders) -> dict[Path, tuple[int, int]]:
+    """Every file under the folders, with its modification time and size."""
+    seen: dict[Path, tuple[int, int]] = {}
+    for folder in folders:
+        for path in Path(folder).rglob("*"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if path.is_file() and not path.name.startswith("."):
+                seen[path] = (stat.st_mtime_ns, stat.st_size)
+    return seen
+
+
+def changed_paths(before: dict, after: dict) -> set[Path]:
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+# -- events for the pages being read --------------------------------------------------
+
+class Events:
+    """Server-sent events, each sent to every page listening."""
+
+    def __init__(self):
+        self._listeners: list[queue.Queue] = []
+        self._lock = threading.Lock()
+
+    def listen(self) -> queue.Queue:
+        inbox: queue.Queue = queue.Queue()
+        with self._lock:
+            self._listeners.append(inbox)
+        return inbox
+
+    def leave(self, inbox: queue.Queue) -> None:
+        with self._lock:
+            if inbox in self._listeners:
+                self._listeners.remove(inbox)
+
+    def send(self, name: str, data: dict | None) -> None:
+        with self._lock:
+            for inbox in self._listeners:
+                inbox.put((name, data))
+
+
+# -- one watched publication ----------------------------------------------------------
+
+@dataclass
+class Watched:
+    root: Path
+    id: str = ""
+    documents: dict[str, str] = field(default_factory=dict)  # document id → digest, as last built
+    editing: str = ""  # the document last changed: the one previewed
+    preview: bytes | None = None
+    preview_version: int = 0
+    preview_page: int = 1  # the page of the preview the document starts on
+
+
+class Watcher:
+    """Builds, serves and rebuilds: `start()`, then `poll()` in a loop (or `run()`), then `stop()`."""
+
+    def __init__(self, roots, editions, output: Path, log: Log, port: int = 8000, jobs: int | None = None):
+        self.publications = [Watched(Path(root)) for root in roots]
+        self.editions = tuple(editions)
+        self.output = Path(output)
+        self.log = log
+        self.jobs = jobs
+        self.events = Events()
+        self.server = Server((HOST, port), self)
+        self.port = self.server.server_address[1]
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._seen: dict = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def folders(self) -> list[Path]:
+        return [w.root for w in self.publications] + [TEMPLATES, STYLES]
+
+    def start(self) -> None:
+        self._seen = snapshot(self.folders())
+        for watched in self.publications:
+            self.rebuild(watched, preview=False)
+        self._thread = threading.Thread(target=self.server.serve_forever, name="serve", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.events.send("stop", None)
+        if self._thread is not None:  # shutdown() waits for serve_forever(), which must have started
+            self.server.shutdown()
+        self.server.server_close()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            self.poll()
+            self._stopping.wait(POLL_SECONDS)
+
+    def poll(self) -> bool:
+        """Rebuild what the files changed since the last poll affect; False if nothing changed."""
+        now = snapshot(self.folders())
+        changed = changed_paths(self._seen, now)
+        if not changed:
+            return False
+        for _ in range(20):  # an editor may still be writing: wait until the files hold still
+            time.sleep(SETTLE_SECONDS)
+            later = snapshot(self.folders())
+            if later == now:
+                break
+            changed |= changed_paths(now, later)
+            now = later
+        self._seen = now
+        shared = any(TEMPLATES in p.parents or STYLES in p.parents for p in changed)
+        for watched in self.publications:
+            if shared or any(watched.root.resolve() in p.resolve().parents for p in changed):
+                self.rebuild(watched, preview=True)
+        return True
+
+    def rebuild(self, watched: Watched, preview: bool) -> None:
+        try:
+            pub = load(watched.root, Log(quiet=True, stream=io.StringIO()))  # the build reports warnings
+        except ContentError as exc:
+            for problem in exc.problems:
+                self.log.problem(str(problem))
+            self.log.note(f"build.py: {watched.root}: {len(exc.problems)} problem(s); the editions are unchanged")
+            self.events.send("failed", {"publication": watched.id, "problems": "\n".join(map(str, exc.problems))})
+            return
+        watched.id = pub.meta.id
+        inputs = Inputs(pub)
+        documents = {doc.id: inputs.document(doc) for doc in pub.documents}
+        edited = [d for d, key in documents.items() if watched.documents.get(d) != key]
+        if edited and preview:  # the first build changes every document: none is being edited yet
+            watched.editing = edited[0]
+        if preview and watched.editing in documents and {"print", "screen"} & set(self.editions):
+            self.render_preview(watched, pub, pub.document(watched.editing))
+        before = web_digests(self.output, watched.id)
+        try:
+            build_publication(watched.root, self.editions, self.output, self.log, jobs=self.jobs)
+        except ContentError as exc:  # the files changed again between the two reads
+            for problem in exc.problems:
+                self.log.problem(str(problem))
+            self.events.send("failed", {"publication": watched.id, "problems": "\n".join(map(str, exc.problems))})
+            return
+        except Exception as exc:  # a rendering failure: say so, keep watching
+            self.log.problem(f"build.py: {watched.root}: rendering failed: {exc.__class__.__name__}: {exc}")
+            self.events.send("failed", {"publication": watched.id, "problems": f"rendering failed: {exc}"})
+            return
+        watched.documents = documents
+        after = web_digests(self.output, watched.id)
+        self.events.send("rebuilt", {"publication": watched.id, "web": sorted(changed_paths(before, after))})
+        if preview and watched.editing in documents and "screen" in self.editions:
+            self.cut_preview(watched, pub, pub.document(watched.editing))
+
+    def render_preview(self, watched: Watched, pub: m.Publication, doc: m.Document) -> None:
+        """A draft of the edited document: laid out alone, once, with the notes as the book last had them.
+
+        Ready long before the book; a note the edit moved may show last
+        build's mark. After the build the preview becomes the document's
+        pages cut from the new screen.pdf (`cut_preview`).
+        """
+        from .render import EDITIONS
+        from .render.pdf import LayoutHints
+        t = time.perf_counter()
+        self.log.step(watched.id, "preview", f"laying out {doc.id} alone")
+        hints = Manifest.read(cache_folder(watched.id, self.output)).hints
+        try:
+            start = LayoutHints.from_json(hints) if hints else None
+        except (KeyError, TypeError, ValueError):
+            start = None
+        try:
+            settled = settle(chapter_alone(pub, doc), EDITIONS["screen"], start, stable=True, max_layouts=1)
+            # Read on this machine, not archived: only the document's pages (not the cover and
+            # title leaves laid out before them), uncompressed, untagged — each saves time here.
+            document = settled.document
+            pages = document.pages[settled.pages.get(doc.id, 0):]
+            data = document.copy(pages).write_pdf(uncompressed_pdf=True)
+        except Exception as exc:
+            self.log.problem(f"build.py: preview of {doc.id} failed: {exc.__class__.__name__}: {exc}")
+            return
+        self.log.stage(watched.id, "preview", f"{doc.id} alone: {len(pages)} pages "
+                                              f"({time.perf_counter() - t:.1f} s)")
+        self.show_preview(watched, doc, data, 1, final=False)
+
+    def cut_preview(self, watched: Watched, pub: m.Publication, doc: m.Document) -> None:
+        """The edited document's pages of the screen.pdf just built: the preview as it will print."""
+        import pikepdf
+        page_map = Manifest.read(cache_folder(watched.id, self.output)).page_map or {}
+        starts = page_map.get("page_of", {})
+        screen = edition_paths(watched.id, self.output)["screen"]
+        if doc.id not in starts or not screen.exists():
+            return
+        first = starts[doc.id]
+        later = [starts[d.id] for d in pub.documents if d.index > doc.index and d.id in starts]
+        try:
+            with pikepdf.open(screen) as book:
+                last = min(later, default=len(book.pages))
+                cut = pikepdf.new()
+                cut.pages.extend(book.pages[first:max(last, first + 1)])
+                out = io.BytesIO()
+                cut.save(out)
+        except (OSError, pikepdf.PdfError) as exc:
+            self.log.problem(f"build.py: preview of {doc.id} from screen.pdf failed: {exc}")
+            return
+        self.show_preview(watched, doc, out.getvalue(), 1, final=True)
+
+    def show_preview(self, watched: Watched, doc: m.Document, data: bytes, page: int, final: bool) -> None:
+        watched.preview, watched.preview_page = data, page
+        watched.preview_version += 1
+        self.events.send("preview", {"publication": watched.id, "document": doc.id, "title": doc.title,
+                                     "page": page, "version": watched.preview_version, "final": final})
+
+    def publication(self, pub_id: str) -> Watched | None:
+        return next((w for w in self.publications if w.id == pub_id), None)
+
+
+def web_digests(output: Path, pub_id: str) -> dict[str, str]:
+    units = Manifest.read(cache_folder(pub_id, output)).units
+    return {u[len("web/"):]: entry.get("digest") for u, entry in units.items() if u.startswith("web/")}
+
+
+# -- the server ---------------------------------------------------------------------
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, watcher: Watcher):
+        self.watcher = watcher
+        super().__init__(address, Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        """Requests are not logged: the terminal is for the build."""
+
+    def do_HEAD(self):
+        self.respond(head=True)
+
+    def do_GET(self):
+        self.respond(head=False)
+
+    def respond(self, head: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        watcher = self.server.watcher
+        if path == "/__events":
+            return self.stream_events()
+        if path == "/__live.js":
+            return self.send(200, "text/javascript; charset=utf-8", LIVE_SCRIPT, head)
+        if path == "/":
+            return self.send(200, "text/html; charset=utf-8", home_page(watcher), head)
+        parts = path.strip("/").split("/", 1)
+        watched = watcher.publication(parts[0])
+        if watched is None:
+            return self.send(404, "text/plain; charset=utf-8", b"no such publication\n", head)
+        rest = parts[1] if len(parts) > 1 else ""
+        if rest in ("", "web"):
+            return self.redirect(f"/{watched.id}/web/index.html")
+        if rest == "preview":
+            return self.send(200, "text/html; charset=utf-8", preview_page(watched), head)
+        if rest == "preview.pdf":
+            if watched.preview is None:
+                return self.send(404, "text/plain; charset=utf-8", b"no preview yet: save a chapter\n", head)
+            return self.send(200, "application/pdf", watched.preview, head)
+        file = served_file(watcher.output, watched.id, rest)
+        if file is None:
+            return self.send(404, "text/plain; charset=utf-8", b"not found\n", head)
+        data = file.read_bytes()
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = with_live_script(data)
+            kind = "text/html; charset=utf-8"
+        return self.send(200, kind, data, head)
+
+    def send(self, status: int, kind: str, data: bytes, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def stream_events(self) -> None:
+        events = self.server.watcher.events
+        inbox = events.listen()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(b": connected\n\n")
+            self.wfile.flush()
+            while True:
+                try:
+                    name, data = inbox.get(timeout=HEARTBEAT_SECONDS)
+                except queue.Empty:
+                    self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+                    continue
+                if name == "stop":
+                    return
+                self.wfile.write(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+        finally:
+            events.leave(inbox)
+
+
+def served_file(output: Path, pub_id: str, rest: str) -> Path | None:
+    """A file of the publication's editions, never anything outside output/<id>/ (nor the cache)."""
+    folder = (output / pub_id).resolve()
+    target = (folder / rest).resolve()
+    if folder not in target.parents:
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def with_live_script(html: bytes) -> bytes:
+    tag = b'<script src="/__live.js"></script>'
+    at = html.rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+def home_page(watcher: Watcher) -> bytes:
+    from markupsafe import escape
+    rows = []
+    for w in watcher.publications:
+        pub_id = escape(w.id)
+        paths = edition_paths(w.id, watcher.output)
+        links = [f'<a href="/{pub_id}/web/index.html">web</a>'] if paths["web"].exists() else []
+        links += [f'<a href="/{pub_id}/{escape(p.name)}">{escape(p.name)}</a>'
+                  for name, p in paths.items() if name != "web" and p.exists()]
+        links.append(f'<a href="/{pub_id}/preview">chapter preview</a>')
+        rows.append(f"<li><strong>{pub_id}</strong> — {' · '.join(links)}</li>")
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>publish watch</title></head>'
+            f'<body><h1>publish watch</h1><ul>{"".join(rows)}</ul>'
+            '<p>Pages reload when a save changes them.</p></body></html>').encode()
+
+
+def preview_page(watched: Watched) -> bytes:
+    from markupsafe import escape
+    source = (f"/{escape(watched.id)}/preview.pdf?v={watched.preview_version}#page={watched.preview_page}"
+              if watched.preview else "about:blank")
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<title>预览 · {escape(watched.id)}</title>'
+            '<style>html,body{margin:0;height:100%;display:flex;flex-direction:column;font:14px sans-serif}'
+            'header{padding:.4em 1em;background:#eee}iframe{flex:1;border:0;width:100%}</style></head>'
+            '<body><header>预览：<span id="__preview-title">'
+            f'{escape(watched.editing or "保存一个章节后显示")}</span>'
+            '</header>'
+            f'<iframe id="__preview" title="预览" src="{source}"></iframe>'
+            '<script src="/__live.js"></script></body></html>').encode()
+
+
+def watch(roots, editions, output: Path, log: Log, port: int = 8000, jobs: int | None = None) -> int:
+    """Build, then serve and rebuild on every save until interrupted (exit 0)."""
+    try:
+        watcher = Watcher(roots, editions, output, log, port, jobs)
+    except OSError as exc:
+        print(f"build.py: cannot serve on {HOST}:{port}: {exc.strerror or exc}", flush=True,
+              file=log.stream)
+        return 2
+    def stop_on_terminate(signum, frame):
+        raise KeyboardInterrupt
+    previous_handler = signal.signal(signal.SIGTERM, stop_on_terminate)
+    try:
+        watcher.start()
+        print(f"build.py: serving {watcher.url} — watching {', '.join(str(p) for p in watcher.folders())}; "
+              f"Ctrl-C stops", file=log.stream, flush=True)
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        signal.signal(signal.SIGTERM, previous_handler)
+    log.note("build.py: stopped watching")
+    return 0

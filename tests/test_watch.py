@@ -1,0 +1,168 @@
+"""`build.py watch`: a save rebuilds, the chapter preview and the reload event follow, on loopback only."""
+from __future__ import annotations
+
+import http.client
+import json
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from publish.paths import PROJECT_ROOT
+
+from .conftest import FIXTURES, copy_publication, pdftotext_pages
+
+STARTUP_SECONDS = 300  # the first build, on a shared machine
+EVENT_SECONDS = 300
+NEW_TEXT = "监视模式保存后立即重建。"
+
+
+def lines_of(stream, into: queue.Queue) -> None:
+    for line in stream:
+        into.put(line)
+    into.put(None)
+
+
+def wait_for(lines: queue.Queue, pattern: str, seconds: float) -> re.Match:
+    deadline = time.monotonic() + seconds
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line)
+        found = re.search(pattern, line)
+        if found:
+            return found
+    raise AssertionError(f"no line matching {pattern!r}; got:\n{''.join(seen)}")
+
+
+def server_events(port: int, into: queue.Queue) -> http.client.HTTPConnection:
+    """Listen to /__events; each event (name, data) goes into the queue."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EVENT_SECONDS)
+    connection.request("GET", "/__events")
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
+
+    def read():
+        name = None
+        try:
+            for raw in response.fp:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[len("event: "):]
+                elif line.startswith("data: ") and name:
+                    into.put((name, json.loads(line[len("data: "):])))
+        except (OSError, ValueError):
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    return connection
+
+
+def next_event(events: queue.Queue, name: str) -> dict:
+    deadline = time.monotonic() + EVENT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            got, data = events.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if got == name:
+            return data
+    raise AssertionError(f"no `{name}` event")
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture()
+def watching(tmp_path):
+    """`build.py watch` on a copy of the fixture, on a free port; stopped afterwards."""
+    root = copy_publication(FIXTURES / "minimal", tmp_path / "minimal")
+    output = tmp_path / "output"
+    process = subprocess.Popen(
+        [sys.executable, "build.py", "watch", str(root), "--output", str(output), "--port", "0", "--jobs", "1"],
+        cwd=PROJECT_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lines_of, args=(process.stderr, lines), daemon=True).start()
+    try:
+        found = wait_for(lines, r"serving http://(127\.0\.0\.1):(\d+)/", STARTUP_SECONDS)
+        yield {"root": root, "output": output, "host": found.group(1), "port": int(found.group(2)),
+               "process": process, "lines": lines}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=60)
+
+
+def test_a_save_brings_a_preview_then_a_reload_of_the_page(watching, tmp_path):
+    port = watching["port"]
+    assert watching["host"] == "127.0.0.1"
+    events: queue.Queue = queue.Queue()
+    connection = server_events(port, events)
+    chapter = watching["root"] / "chapter.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("提供了新方向。", "提供了新方向。" + NEW_TEXT, 1), encoding="utf-8")
+
+    draft = next_event(events, "preview")
+    status, draft_pdf = get(port, "/minimal/preview.pdf")  # before the build: the draft, laid out alone
+    rebuilt = next_event(events, "rebuilt")
+    final = next_event(events, "preview")
+    status_final, final_pdf = get(port, "/minimal/preview.pdf")  # the chapter's pages of the new screen.pdf
+    connection.close()
+
+    assert draft["publication"] == "minimal" and draft["document"] == "chapter-one" and not draft["final"]
+    assert final["document"] == "chapter-one" and final["final"] and final["version"] > draft["version"]
+    assert rebuilt["publication"] == "minimal"
+    assert "chapter.html" in rebuilt["web"] and "annex.html" not in rebuilt["web"]
+    for name, status, pdf in (("draft", status, draft_pdf), ("final", status_final, final_pdf)):
+        assert status == 200 and pdf.startswith(b"%PDF"), name
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        pages = pdftotext_pages(tmp_path / f"{name}.pdf")
+        assert any(NEW_TEXT in page.replace("\n", "") for page in pages), name
+        assert not any("附件正文一段" in page for page in pages), name  # the chapter, not the annex
+
+    status, page = get(port, "/minimal/web/chapter.html")
+    assert status == 200
+    assert NEW_TEXT.encode() in page and b'<script src="/__live.js"></script>' in page
+    on_disk = (watching["output"] / "minimal" / "web" / "chapter.html").read_bytes()
+    assert b"__live.js" not in on_disk and NEW_TEXT.encode() in on_disk
+
+    status, script = get(port, "/__live.js")
+    assert status == 200 and b"EventSource" in script
+    status, _ = get(port, "/minimal/print.pdf")
+    assert status == 200
+
+
+def test_the_server_reads_nothing_outside_the_editions(watching):
+    port = watching["port"]
+    for path in ("/minimal/../../etc/passwd", "/minimal/%2e%2e/%2e%2e/etc/passwd",
+                 "/minimal/../.cache/minimal/build.json", "/other/web/index.html"):
+        status, _ = get(port, path)
+        assert status == 404, path
+
+
+def test_terminating_the_watch_stops_it_cleanly(watching):
+    process = watching["process"]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    wait_for(watching["lines"], r"stopped watching", 10)
