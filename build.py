@@ -5,6 +5,12 @@
     python build.py gsi-report-2024          one publication (by id or folder)
     python build.py --edition web            one edition (repeatable)
     python build.py check                    validate everything, render nothing
+    python build.py watch [PUBLICATION]      rebuild on save, serve on 127.0.0.1 with live reload
+    python build.py proof [PUBLICATION]      contact sheets of the PDFs in output/<id>/proof/
+    --clean                                  ignore the caches (same result, byte for byte)
+    --jobs N                                 processes to use
+
+Builds are incremental (output/.cache/<id>/build.json) and always equal a clean build.
 """
 import sys
 
