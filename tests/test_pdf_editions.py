@@ -78,8 +78,10 @@ def test_footnote_text_sits_on_its_calls_page(report_model, report_pages):
 
 
 def _split_lead(lead, pages, i):
-    """The call's line may open the page: the lead then ends the previous page."""
-    return i > 0 and any(pages[i - 1].endswith(lead[:k]) and pages[i].startswith(lead[k:])
+    """The call's line may open the page: the lead then starts on the previous page
+    (whose text goes on with its own notes) and ends at the top of this one, under
+    the running head."""
+    return i > 0 and any(lead[:k] in pages[i - 1] and lead[k:] in pages[i][:60]
                          for k in range(1, len(lead)))
 
 
