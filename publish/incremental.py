@@ -485,7 +485,7 @@ def web_edition(pub: m.Publication, inputs: Inputs, previous: Previous) -> tuple
     """
     from .render import EDITIONS
     from .render.html import render_template
-    from .render.web import STYLESHEETS, LinkedContext, search_index
+    from .render.web import LinkedContext, search_index, web_assets
     context = LinkedContext(pub, EDITIONS["web"])
     keys = web_keys(pub, inputs, context)
     docs = list(pub.documents)
@@ -510,14 +510,7 @@ def web_edition(pub: m.Publication, inputs: Inputs, previous: Previous) -> tuple
             data = render()
             rendered.append(name)
         files[name] = data
-    if pub.layout == "report":
-        files["assets/search.js"] = (TEMPLATES / "web" / "search.js").read_bytes()
-    for name in STYLESHEETS:
-        files[f"assets/{name}"] = (STYLES / name).read_bytes()
-    files["assets/notes.js"] = (TEMPLATES / "web" / "notes.js").read_bytes()
-    for figure in pub.figures:
-        if figure.image_path is not None:
-            files[f"images/{figure.image_path.name}"] = figure.image_path.read_bytes()
+    files.update(web_assets(pub))
     return files, rendered
 
 
@@ -551,7 +544,7 @@ def epub_edition(pub: m.Publication, plan: EpubPlan, cover_png: bytes | None,
     package document are rebuilt from the model each time (they are the
     package, not documents); the incremental tests compare the two.
     """
-    from .render.epub import CONTAINER_XML, STYLESHEETS, build_manifest, build_ncx, build_zip
+    from .render.epub import package_epub
     from .render.html import render_template
     context = plan.context
     files: dict[str, bytes] = {}
@@ -563,20 +556,7 @@ def epub_edition(pub: m.Publication, plan: EpubPlan, cover_png: bytes | None,
             data = render_template("epub/document.xhtml", pub=pub, edition=context.at(doc), doc=doc).encode("utf-8")
             rendered.append(name)
         files[name] = data
-    if cover_png:
-        files["EPUB/images/cover.png"] = cover_png
-        context.cover_image = "images/cover.png"
-    files["EPUB/text/cover.xhtml"] = render_template("epub/cover.xhtml", pub=pub, edition=context).encode()
-    files["EPUB/css/book.css"] = b"\n".join((STYLES / name).read_bytes() for name in STYLESHEETS)
-    for figure in pub.figures:
-        if figure.image_path is not None:
-            files[f"EPUB/images/{figure.image_path.name}"] = figure.image_path.read_bytes()
-    files["EPUB/nav.xhtml"] = render_template("epub/nav.xhtml", pub=pub, edition=context).encode()
-    build_ncx(pub, context, files)
-    build_manifest(pub, context, files)
-    files["EPUB/package.opf"] = render_template("epub/package.opf", pub=pub, edition=context).encode()
-    files["META-INF/container.xml"] = CONTAINER_XML
-    return build_zip(files), rendered
+    return package_epub(pub, context, files, cover_png), rendered
 
 
 def epub_members(archive: bytes) -> dict[str, bytes]:

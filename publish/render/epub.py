@@ -144,8 +144,14 @@ class EpubContext(LinkedContext):
 def render_epub(pub: m.Publication, page_map=None, cover_png: bytes | None = None) -> bytes:
     context = EpubContext(pub, EDITIONS["epub"], page_map=page_map)
     context.plan_page_breaks()
-    files: dict[str, bytes] = {}
-    files.update(build_content_documents(pub, context))
+    return package_epub(pub, context, build_content_documents(pub, context), cover_png)
+
+
+def package_epub(pub: m.Publication, context: EpubContext, documents: dict[str, bytes],
+                 cover_png: bytes | None) -> bytes:
+    """The content documents plus everything built from the model: cover, styles, images,
+    navigation, NCX, manifest and package document, zipped reproducibly."""
+    files: dict[str, bytes] = dict(documents)
     if cover_png:
         files["EPUB/images/cover.png"] = cover_png
         context.cover_image = "images/cover.png"

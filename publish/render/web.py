@@ -82,6 +82,14 @@ def render_web(pub: m.Publication) -> dict[str, bytes]:
         files["index.html"] = render_template("web/index.html", pub=pub, edition=context).encode("utf-8")
         files["search.html"] = render_template("web/search.html", pub=pub, edition=context).encode("utf-8")
         files["assets/search-index.js"] = search_index(pub, context).encode("utf-8")
+    files.update(web_assets(pub))
+    return files
+
+
+def web_assets(pub: m.Publication) -> dict[str, bytes]:
+    """The files every build copies as they are: scripts, stylesheets, photos."""
+    files = {}
+    if pub.layout == "report":
         files["assets/search.js"] = (TEMPLATES / "web" / "search.js").read_bytes()
     for name in STYLESHEETS:
         files[f"assets/{name}"] = (STYLES / name).read_bytes()
