@@ -133,9 +133,12 @@ def linked_anchors(pub: m.Publication) -> dict[str, str]:
         entry = entries.pop()
         targets.add(entry.target)
         entries.extend(entry.children)
-    for text in strings_in(pub.documents):
-        if 'href="#' in text:
-            targets.update(LINK_TARGET.findall(text))
+    for doc in pub.documents:
+        for block in m.walk_blocks(doc.blocks):
+            for inlines in m.block_inlines(block):
+                targets.update(n.anchor for n in m.walk_inlines(inlines) if isinstance(n, m.Link) and n.anchor)
+        for note in doc.footnotes:
+            targets.update(n.anchor for n in m.walk_inlines(note.inlines) if isinstance(n, m.Link) and n.anchor)
     return {anchor: where[anchor] for anchor in targets if anchor in where}
 
 

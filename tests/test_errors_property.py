@@ -1,8 +1,9 @@
 """Generated Markdown and YAML thrown at the loader: a clean model or a clean error, never a crash or a hang.
 
-A clean model also means clean markup: whatever the text, the HTML the loader
-hands to the editions holds only the elements and link targets its policy
-allows (publish/load/inline.py).
+A clean model also means clean markup: whatever the text, the loader's inline
+nodes are only those its policy allows, with allowed link targets, and the HTML
+the editions make of them holds only the allowed elements (publish/load/inline.py,
+templates/blocks.html).
 """
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup
-
 from publish import model as m
 from publish.errors import ContentError, ProblemLog
 from publish.load import load_publication
@@ -134,25 +133,38 @@ def load_cleanly(files: dict[str, str | bytes]) -> m.Publication | None:
 
 TAG = re.compile(r"<(/?)([^\s/>]*)([^>]*)>")
 ATTRIBUTE = re.compile(r'\s*([^\s=]+)="([^"]*)"')
-ALLOWED_HREF = re.compile(r"#|https?:|mailto:", re.I)
+ALLOWED_HREF = re.compile(r"#|https?:|mailto:|[a-z0-9-]+\.html(#|$)", re.I)  # a page of the web edition too
 
 
-def markup_runs(value):
-    """Every Markup run anywhere in a model value."""
-    if isinstance(value, Markup):
+INLINE_KINDS = (m.Text, m.Emphasis, m.Strong, m.Code, m.Link, m.LineBreak, m.FootnoteCall)
+
+
+def inline_sequences(value):
+    """Every tuple of inline nodes anywhere in a model value."""
+    if isinstance(value, tuple) and value and all(isinstance(v, INLINE_KINDS) for v in value):
         yield value
     elif isinstance(value, (tuple, list)):
         for item in value:
-            yield from markup_runs(item)
-    elif dataclasses.is_dataclass(value):
+            yield from inline_sequences(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, INLINE_KINDS):
         for f in dataclasses.fields(value):
-            yield from markup_runs(getattr(value, f.name))
+            yield from inline_sequences(getattr(value, f.name))
 
 
-def assert_clean_markup(run: Markup) -> None:
+def web_markup(nodes, pub) -> str:
+    """The HTML the web edition makes of inline nodes (a note call's markup is the template's own: left out)."""
+    nodes = tuple(n for n in nodes if not isinstance(n, m.FootnoteCall))
+    from publish.render import EDITIONS
+    from publish.render.html import environment
+    from publish.render.web import LinkedContext
+    macros = environment().get_template("blocks.html").module
+    return str(macros.inlines(nodes, LinkedContext(pub, EDITIONS["web"])))
+
+
+def assert_clean_markup(run: str) -> None:
     assert "<!" not in run and "<?" not in run, run
     for closing, tag, attributes in TAG.findall(run):
-        assert tag in ("a", "em", "strong", "code", "span", "br"), run
+        assert tag in ("a", "em", "strong", "code", "span", "br", "sup"), run
         names = dict(ATTRIBUTE.findall(attributes.rstrip(" /")))
         assert set(names) <= ({"href", "title"} if tag == "a" else set()), run
         if tag == "a" and not closing:
@@ -162,8 +174,12 @@ def assert_clean_markup(run: Markup) -> None:
 def assert_clean_model(pub: m.Publication | None) -> None:
     if pub is None:
         return
-    for run in markup_runs((pub.documents, pub.footnotes, pub.figures)):
-        assert_clean_markup(run)
+    for nodes in inline_sequences((pub.documents, pub.footnotes, pub.figures, pub.meta.back_cover)):
+        for node in m.walk_inlines(nodes):
+            assert isinstance(node, INLINE_KINDS), node
+            if isinstance(node, m.Link):
+                assert ALLOWED_HREF.match(node.url), node
+        assert_clean_markup(web_markup(nodes, pub))
 
 
 @settings(max_examples=300, **SETTINGS)

@@ -1,4 +1,4 @@
-"""Inline Markdown of one paragraph → escaped HTML runs, footnote calls and the links it holds.
+"""Inline Markdown of one paragraph → inline nodes of the model (text, emphasis, links, note calls, …).
 
 What content may put into an edition's markup (the README's "Errors and
 safety" and docs/content-format.md say the same):
@@ -14,9 +14,11 @@ safety" and docs/content-format.md say the same):
 - A link may go to `#anchor`, `http:`, `https:` or `mailto:`. Any other target
   (`javascript:`, `data:`, `file:`, a relative path) loses its link, keeps its
   text, and is reported with the file and line.
-- The HTML that comes out holds only the elements of ALLOWED_ELEMENTS with
-  their allowed attributes, and character references are turned into the
-  characters they name, so the EPUB's XHTML stays well-formed.
+- What comes out holds only the elements of ALLOWED_ELEMENTS with their
+  allowed attributes, turned into model nodes (`model.Text`, `Emphasis`,
+  `Strong`, `Code`, `Link`, `LineBreak`); character references are turned
+  into the characters they name. Nothing downstream parses HTML: each
+  edition's templates make their own markup from the nodes.
 """
 from __future__ import annotations
 
@@ -30,13 +32,13 @@ import markdown
 from markdown import util
 from markdown.inlinepatterns import LINK_RE, InlineProcessor, LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup, escape
-
+from .. import model as m
 from .markdown_source import join_paragraph_lines
 from .text_file import LINE_BREAK_MARK, NOTE_CALL_CLOSE, NOTE_CALL_OPEN
 
 NOTE_CALL = re.compile(r"\[\^([^\[\]\s]+)\]")
 CALL_MARK = re.compile(f"{NOTE_CALL_OPEN}([^{NOTE_CALL_CLOSE}]*){NOTE_CALL_CLOSE}")
+MARK = re.compile(f"{NOTE_CALL_OPEN}([^{NOTE_CALL_CLOSE}]*){NOTE_CALL_CLOSE}|{LINE_BREAK_MARK}")
 
 LINK_SCHEMES = ("http", "https", "mailto")
 ALLOWED_ELEMENTS: dict[str, tuple[str, ...]] = {
@@ -48,17 +50,23 @@ BLOCK_SYNTAX = ("empty", "indent", "code", "hashheader", "setextheader", "hr", "
 """python-markdown's block processors, all but `paragraph`."""
 
 CHARACTER_REFERENCE = re.compile(r"&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});")
-XML_SAFE_REFERENCES = {"amp", "lt", "gt", "quot"}
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 """Characters XML cannot hold, and noncharacters."""
 URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+@dataclass(frozen=True)
+class NoteMark:
+    """Where a footnote call `[^id]` was written; the loader replaces it by `model.FootnoteCall`."""
+    id: str
+    kind = "note_mark"
+
+
 @dataclass
 class InlineText:
-    """One run of inline text, rendered."""
-    runs: list = field(default_factory=list)  # Markup (HTML) and str (a footnote id), in order
+    """One run of inline text, read."""
+    nodes: tuple = ()  # model inline nodes, with NoteMark where a footnote is called
     anchors: list[str] = field(default_factory=list)  # targets of `[…](#anchor)` links
     refused_links: list[str] = field(default_factory=list)  # link targets removed by the policy
 
@@ -173,6 +181,10 @@ def _inline_markdown() -> tuple[markdown.Markdown, MarkupPolicy]:
     # Images and reference-style links are not part of the format.
     for name in ("image_link", "image_reference", "short_image_ref", "reference", "short_reference"):
         md.inlinePatterns.deregister(name)
+    # Character references are read by `characters_for_references`, on the text itself.
+    md.inlinePatterns.deregister("entity")
+    # The tree is read as it is (no serializing): no pretty-printing of it.
+    md.treeprocessors.deregister("prettify")
     md.inlinePatterns.register(BoundedLinkProcessor(LINK_RE, md), "link", 160)
     md.inlinePatterns.register(BareUrlProcessor(BARE_URL, md), "bare_url", 100)
     # Blocks were parsed by the loader: here every text is one paragraph, whatever it starts with.
@@ -187,40 +199,92 @@ _MD, _POLICY = _inline_markdown()
 
 
 def render_inline(text: str) -> InlineText:
-    """Render one paragraph (or caption, cell, note) of inline Markdown.
+    """Read one paragraph (or caption, cell, note) of inline Markdown into nodes.
 
     Footnote calls become private marks before Markdown sees the text, so
-    emphasis around a call still works, then the HTML is cut at the marks.
+    emphasis around a call still works; the marks become `NoteMark` nodes.
     """
     text = join_paragraph_lines(text.split("\n")) if "\n" in text else text
     marked = NOTE_CALL.sub(lambda m: f"{NOTE_CALL_OPEN}{m.group(1)}{NOTE_CALL_CLOSE}", text)
     _MD.reset()
-    out = _MD.convert(marked)
-    if out.startswith("<p>") and out.endswith("</p>"):
-        out = out[3:-4]
-    out = characters_for_references(out).replace(LINE_BREAK_MARK, "<br />")
-    result = InlineText(anchors=list(_POLICY.anchors), refused_links=list(_POLICY.refused))
+    root = _MD.parser.parseDocument(marked.split("\n")).getroot()
+    for processor in _MD.treeprocessors:
+        root = processor.run(root) or root
+    paragraph = root.find("p")
+    nodes = tuple(_nodes(paragraph)) if paragraph is not None else ()
+    return InlineText(_hoist_marks_out_of_links(nodes), list(_POLICY.anchors), list(_POLICY.refused))
+
+
+def _nodes(element: ElementTree.Element):
+    """The model nodes of an element's content: its text, its children and their tails."""
+    yield from _text_nodes(element.text)
+    for child in element:
+        children = tuple(_nodes(child))
+        if child.tag == "em":
+            yield m.Emphasis(children)
+        elif child.tag == "strong":
+            yield m.Strong(children)
+        elif child.tag == "code":
+            yield m.Code(m.plain_text(children))
+        elif child.tag == "a":
+            yield m.Link(characters_for_references(child.get("href", "")), children,
+                         characters_for_references(child.get("title", "")))
+        else:  # a neutralised element (a refused link): its content stays
+            yield from children
+        yield from _text_nodes(child.tail)
+
+
+def _text_nodes(text: str | None):
+    """Text with its private marks turned into line breaks and note marks."""
+    if not text:
+        return
     pos = 0
-    for match in CALL_MARK.finditer(out):
+    for match in MARK.finditer(text):
         if match.start() > pos:
-            result.runs.append(Markup(out[pos:match.start()]))
-        result.runs.append(html.unescape(match.group(1)))  # a plain str is a footnote id; Markup is HTML
+            yield m.Text(characters_for_references(text[pos:match.start()]))
+        if match.group() == LINE_BREAK_MARK:
+            yield m.LineBreak()
+        else:
+            yield NoteMark(match.group(1))
         pos = match.end()
-    if pos < len(out):
-        result.runs.append(Markup(out[pos:]))
-    return result
+    if pos < len(text):
+        yield m.Text(characters_for_references(text[pos:]))
+
+
+def _hoist_marks_out_of_links(nodes: tuple) -> tuple:
+    """A call written inside a link's text is set just after the link: a note mark cannot sit in a link."""
+    out = []
+    for node in nodes:
+        if isinstance(node, m.Link):
+            marks = [n for n in m.walk_inlines(node.children) if isinstance(n, NoteMark)]
+            if marks:
+                node = m.Link(node.url, without_note_marks(node.children), node.title)
+            out.append(node)
+            out.extend(marks)
+        elif isinstance(node, (m.Emphasis, m.Strong)):
+            out.append(type(node)(_hoist_marks_out_of_links(node.children)))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def without_note_marks(nodes: tuple) -> tuple:
+    """The nodes with every note mark taken out (where no call may be)."""
+    return tuple(type(n)(without_note_marks(n.children)) if isinstance(n, (m.Emphasis, m.Strong)) else
+                 m.Link(n.url, without_note_marks(n.children), n.title) if isinstance(n, m.Link) else n
+                 for n in nodes if not isinstance(n, NoteMark))
 
 
 def characters_for_references(text: str) -> str:
-    """`&nbsp;` → the character itself (XHTML knows no named entities but XML's own).
+    """`&nbsp;` → the character itself, in text as written (a reference is not markup here).
 
-    A reference that names no character, or one XML cannot hold, is shown as
-    written (`&foo;` stays `&foo;` on the page).
+    A reference that names no character, or one XML cannot hold, stays as
+    written (`&foo;` shows as `&foo;` on the page).
     """
+    text = text.replace(util.AMP_SUBSTITUTE, "&")
+
     def replace(match: re.Match) -> str:
         name = match.group(1)
-        if name in XML_SAFE_REFERENCES:
-            return match.group(0)
         if name.startswith("#"):
             number = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
             # html.unescape turns a reference to no character into U+FFFD; it is shown as written instead.
@@ -230,6 +294,6 @@ def characters_for_references(text: str) -> str:
         else:
             character = html5_entities.get(name + ";", "")
         if not character or NOT_IN_XML.search(character):
-            return "&amp;" + match.group(0)[1:]
-        return str(escape(character))
+            return match.group(0)
+        return character
     return CHARACTER_REFERENCE.sub(replace, text)

@@ -10,11 +10,9 @@ import difflib
 import re
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .. import model as m
 from ..errors import ProblemLog, shown
-from .inline import LINK_SCHEMES, render_inline
+from .inline import LINK_SCHEMES, NoteMark, render_inline, without_note_marks
 from .markdown_source import RawChapter, RawFootnote, RawNode, parse_chapter
 from .schema import FRONT_MATTER_FIELDS, PUBLICATION_FIELDS, validate
 from .text_file import read_text
@@ -142,7 +140,9 @@ def _metadata(config: dict, located, path: Path, log: ProblemLog) -> m.Metadata:
         date_display=config["date_display"], language=config["language"],
         authors=tuple(config["authors"] or ()), description=config["description"],
         keywords=tuple(config["keywords"] or ()), identifier=config["identifier"] or "",
-        blurb=tuple(config["blurb"] or ()), back_cover=tuple(config["back_cover"] or ()),
+        blurb=tuple(config["blurb"] or ()),
+        back_cover=tuple(without_note_marks(render_inline(line).nodes) for line in config["back_cover"] or ()
+                         if isinstance(line, str)),
         credits=tuple(credits), source_url=config["source_url"])
 
 
@@ -429,14 +429,20 @@ class _ModelBuilder:
                              "a link with no target removed (its text is kept)",
                              "a link may go to `#anchor`, " + ", ".join(f"{s}:" for s in LINK_SCHEMES)
                              + "; link chapters to each other with `[text](#id)`")
+        return self._calls(rendered.nodes, source)
+
+    def _calls(self, nodes: tuple, source: m.Source) -> tuple:
+        """The nodes with each note mark replaced by its footnote's call (or dropped, after saying why)."""
         out = []
-        for run in rendered.runs:
-            if isinstance(run, Markup):
-                out.append(run)
-                continue
-            note = self._footnote(run, source)
-            if note is not None:
-                out.append(m.FootnoteCall(note))
+        for node in nodes:
+            if isinstance(node, NoteMark):
+                note = self._footnote(node.id, source)
+                if note is not None:
+                    out.append(m.FootnoteCall(note))
+            elif isinstance(node, (m.Emphasis, m.Strong)):
+                out.append(type(node)(self._calls(node.children, source)))
+            else:
+                out.append(node)
         return tuple(out)
 
     def _footnote(self, note_id: str, source: m.Source) -> m.Footnote | None:
@@ -454,11 +460,11 @@ class _ModelBuilder:
             return None
         note_source = m.Source(self.path, definition.line)
         rendered = render_inline(definition.text)
-        runs = rendered.runs
-        if any(not isinstance(r, Markup) for r in runs):
+        runs = rendered.nodes
+        if any(isinstance(n, NoteMark) for n in m.walk_inlines(runs)):
             self.log.error(self.path, definition.line, "a footnote cannot call another footnote",
                            "move the call out of the note, or merge the two notes")
-            runs = [r for r in runs if isinstance(r, Markup)]
+            runs = without_note_marks(runs)
         self.links.extend((target, note_source) for target in rendered.anchors)
         for target in rendered.refused_links:
             self.log.warning(self.path, definition.line, f"link to `{shown(target)}` removed (its text is kept)",

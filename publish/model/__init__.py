@@ -2,17 +2,17 @@
 
 Everything an edition needs is resolved here once: footnotes numbered in
 reading order, heading ids, the contents tree, which chapter each document
-belongs to. Renderers only walk it. Inline text is kept as already-escaped
-HTML runs (`markupsafe.Markup`) with footnote calls as separate objects, so
-each edition decides how a call looks.
+belongs to. Renderers only walk it. Inline content is data too (pandoc's
+`Str`, `Emph`, `Link`, `Note`): text, emphasis, strong, code, links, line
+breaks and footnote calls are nodes, so each edition decides in its
+templates how each looks, and the Chinese treatments of the PDFs (render/cjk.py)
+work on the text of the nodes, never on serialized HTML.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
-
-from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,70 @@ class Footnote:
     document_id: str = ""
 
 
+# -- inline content ----------------------------------------------------------------
+# Every node has a `kind`, the name templates/blocks.html dispatches on.
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    kind = "text"
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    children: tuple["Inline", ...]
+    kind = "emphasis"
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple["Inline", ...]
+    kind = "strong"
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+    kind = "code"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link the link policy allowed: to `#anchor` (`anchor` set) or to an http(s)/mailto address."""
+    url: str
+    children: tuple["Inline", ...]
+    title: str = ""
+    kind = "link"
+
+    @property
+    def anchor(self) -> str:
+        """The id an internal link points at; "" for an external one."""
+        return self.url[1:] if self.url.startswith("#") else ""
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    kind = "line_break"
+
+
 @dataclass(frozen=True)
 class FootnoteCall:
     footnote: Footnote
-    is_note_call = True
+    kind = "note_call"
 
 
-Inline = Union[Markup, FootnoteCall]
+@dataclass(frozen=True)
+class Punctuation:
+    """A punctuation mark set half-width (one of a pair, clreq 3.1.4), made by the PDF writer only:
+    `trim` is the side whose blank goes ("end" or "start"); `quote` marks a curly quote."""
+    text: str
+    trim: str
+    quote: bool = False
+    kind = "punctuation"
+
+
+Inline = Union[Text, Emphasis, Strong, Code, Link, LineBreak, FootnoteCall, Punctuation]
+CONTAINERS = (Emphasis, Strong, Link)
 
 
 @dataclass(frozen=True)
@@ -199,7 +256,7 @@ class Metadata:
     keywords: tuple[str, ...]
     identifier: str
     blurb: tuple[str, ...]
-    back_cover: tuple[str, ...]
+    back_cover: tuple[tuple[Inline, ...], ...]  # lines, their web addresses made links
     credits: tuple[Credit, ...]
     source_url: str
 
@@ -249,8 +306,29 @@ def walk_blocks(blocks):
 
 
 def plain_text(inlines) -> str:
-    """Inline runs as plain text (footnote calls dropped), for titles and alt text."""
-    import html
-    import re
-    text = "".join(run for run in inlines if isinstance(run, str))
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    """Inline nodes as plain text (footnote calls and line breaks dropped), for titles, alt text, search."""
+    return "".join(node.text if isinstance(node, (Text, Code, Punctuation)) else
+                   plain_text(node.children) if isinstance(node, CONTAINERS) else "" for node in inlines)
+
+
+def walk_inlines(inlines):
+    """Every inline node, depth first, containers before their children."""
+    for node in inlines:
+        yield node
+        if isinstance(node, CONTAINERS):
+            yield from walk_inlines(node.children)
+
+
+def block_inlines(block) -> list[tuple]:
+    """The inline sequences a block holds directly (a paragraph's text, a table's cells, a caption)."""
+    if isinstance(block, (Paragraph, Heading, SourceNote)):
+        return [block.inlines]
+    if isinstance(block, ListBlock):
+        return list(block.items)
+    if isinstance(block, Quote):
+        return [block.attribution] if block.attribution else []
+    if isinstance(block, Figure):
+        return [block.caption]
+    if isinstance(block, Table):
+        return [note.inlines for note in block.notes] + list(block.header) + [c for row in block.rows for c in row]
+    return []

@@ -1,52 +1,45 @@
-"""Chinese punctuation compression for the PDFs (clreq 3.1.4, "consecutive punctuation marks").
+"""How the PDFs set Chinese text: punctuation pairs compressed, break opportunities at curly quotes.
 
-Two full-width punctuation marks side by side would leave a full em of blank
+Both treatments work on the model's inline nodes (the text of `model.Text`
+leaves), never on markup; emphasis boundaries are transparent to them, a
+footnote call, a line break or code ends a run.
+
+Punctuation compression (clreq 3.1.4, "consecutive punctuation marks"). Two
+full-width punctuation marks side by side would leave a full em of blank
 between them (each glyph is half mark, half blank). Setting one of the pair
 with the font's OpenType `halt` feature (half-width alternates, which Noto
 CJK has; it has no `chws`) closes that gap to half an em:
 
 - after a closing mark (，。、；：）》」』】〕〉”’) that is followed by any other
   mark, the closing mark loses its trailing blank: `。”` `），` `》。` `，“`;
+- an exclamation or question mark (！？) followed by a closing mark loses its
+  blank too (`！”` `？）`): the pair would otherwise be the only one set 2 em;
 - an opening mark (（《「『【〔〈“‘) that follows another opening mark loses
   its leading blank: `（《` `“《`.
 
-Centred marks (？！·) and lone marks are left alone, as clreq asks: halving
-a lone comma would be wrong. The change is markup only (a span with a
-class: `halt-end` trims a mark's trailing blank, `halt-start` its leading
-blank, `halt-quote` marks a curly quote, which some faces draw proportional);
-the text, and so copy-paste and the PDF's tags, are untouched. The styles
-decide how a face without `halt` trims (styles/paged.css).
+Lone marks are left alone, as clreq asks: halving a lone comma would be
+wrong. The halved mark becomes a `model.Punctuation` node (`trim` "end" or
+"start"); the templates set it as a span with a class, and the styles decide
+how a face without `halt` trims (styles/paged.css). The text itself, and so
+copy-paste and the PDF's tags, are untouched.
+
+Break opportunities at curly quotes (clreq 3.1.7). Unicode line breaking
+(UAX #14, which Pango follows) gives curly quotes the class QU, "no break
+before or after", because Western texts use the same marks both ways. In
+Chinese ” only closes and “ only opens, so a line may end after ” and start
+with “. Without those opportunities a line before `人才班”等，` had to end
+three characters early and justification spread it wide. A zero-width space
+marks the opportunity: it has no glyph, so the PDF's text does not contain it.
 """
 from __future__ import annotations
 
-import re
-
-from markupsafe import Markup
+from .. import model as m
 
 CLOSING = "，。、；：）》」』】〕〉”’"
 OPENING = "（《「『【〔〈“‘"
+CENTRED = "！？"
 PUNCTUATION = CLOSING + OPENING
-TAG = re.compile(r"(<[^>]*>)")
-PAIR = re.compile(f"([{CLOSING}])(?=[{PUNCTUATION}])|(?<=[{OPENING}])([{OPENING}])")
-
-
 QUOTES = "“”‘’"
-
-
-def halve(match: re.Match) -> str:
-    mark = match.group(0)
-    side = "halt-end" if match.group(1) else "halt-start"
-    quote = " halt-quote" if mark in QUOTES else ""
-    return f'<span class="{side}{quote}">{mark}</span>'
-
-
-def compress_punctuation(html: Markup) -> Markup:
-    """The run's HTML with one mark of each adjacent pair set half-width."""
-    if not any(char in PUNCTUATION for char in html):
-        return html
-    parts = TAG.split(str(html))
-    return Markup("".join(part if part.startswith("<") else PAIR.sub(halve, part) for part in parts))
-
 
 ZERO_WIDTH_SPACE = "\u200b"
 OPENING_QUOTES = "“‘"
@@ -54,46 +47,105 @@ CLOSING_QUOTES = "”’"
 NO_BREAK_BEFORE = CLOSING + "！？…—"
 NO_BREAK_AFTER = OPENING
 
+BARRIERS = (m.FootnoteCall, m.LineBreak, m.Code)
+"""Nodes that end a run of text: no pair or break opportunity is read across them."""
 
-def allow_breaks_at_quotes(html: Markup) -> Markup:
-    """A break opportunity after a closing curly quote and before an opening one.
 
-    Unicode line breaking (UAX #14, which Pango follows) gives curly quotes the
-    class QU, "no break before or after", because Western texts use the same
-    marks both ways. In Chinese ” only closes and “ only opens, so a line may
-    end after ” and start with “ (clreq 3.1.7). Without those opportunities a
-    line before `人才班”等，` had to end three characters early and justification
-    spread it wide. A zero-width space marks the opportunity: it has no glyph,
-    so the PDF's text (pdftotext, copy-paste) does not contain it.
-    """
-    if not any(q in html for q in OPENING_QUOTES + CLOSING_QUOTES):
-        return html
-    parts = TAG.split(str(html))
-    texts = [i for i, part in enumerate(parts) if part and not part.startswith("<")]
-    flat = "".join(parts[i] for i in texts)
+def set_for_print(nodes: tuple) -> tuple:
+    """The nodes with punctuation pairs compressed and break opportunities at curly quotes."""
+    leaves: list[list[tuple[int, m.Text]]] = [[]]  # runs of (leaf number, leaf) between barriers
+    _collect(nodes, leaves, iter(range(1 << 30)))
+    pieces: dict[int, list] = {}  # leaf number (in reading order) → the nodes it becomes
+    for run in leaves:
+        if run:
+            pieces.update(_set_run(run))
+    if not pieces:
+        return nodes
+    return _rebuild(nodes, pieces, iter(range(1 << 30)))
+
+
+def _collect(nodes, leaves: list, numbers) -> None:
+    for node in nodes:
+        if isinstance(node, m.Text):
+            leaves[-1].append((next(numbers), node))
+        elif isinstance(node, m.CONTAINERS):
+            _collect(node.children, leaves, numbers)
+        elif isinstance(node, BARRIERS):
+            leaves.append([])
+
+
+def _set_run(run: list[tuple[int, m.Text]]) -> dict[int, list]:
+    """For each leaf of one run of text that changes: what it becomes."""
+    text = "".join(leaf.text for _, leaf in run)
+    if not any(char in PUNCTUATION or char in CENTRED for char in text):
+        return {}
+    trims = _pair_trims(text)
+    breaks_before, breaks_after = _quote_breaks(text)
+    if not trims and not breaks_before and not breaks_after:
+        return {}
+    out: dict[int, list] = {}
+    position = 0
+    for number, leaf in run:
+        nodes: list = []
+        buffer = ""
+        for char in leaf.text:
+            if position in breaks_before:
+                buffer += ZERO_WIDTH_SPACE
+            if position in trims:
+                if buffer:
+                    nodes.append(m.Text(buffer))
+                    buffer = ""
+                nodes.append(m.Punctuation(char, trims[position], char in QUOTES))
+            else:
+                buffer += char
+            if position in breaks_after:
+                buffer += ZERO_WIDTH_SPACE
+            position += 1
+        if buffer:
+            nodes.append(m.Text(buffer))
+        if nodes != [leaf]:
+            out[number] = nodes
+    return out
+
+
+def _pair_trims(text: str) -> dict[int, str]:
+    """Which marks of the text lose their blank, and on which side."""
+    trims: dict[int, str] = {}
+    for i, char in enumerate(text):
+        after = text[i + 1] if i + 1 < len(text) else ""
+        before = text[i - 1] if i else ""
+        if char in CLOSING and after and after in PUNCTUATION:
+            trims[i] = "end"
+        elif char in CENTRED and after and after in CLOSING:
+            trims[i] = "centred"
+        elif char in OPENING and before and before in OPENING:
+            trims[i] = "start"
+    return trims
+
+
+def _quote_breaks(text: str) -> tuple[set[int], set[int]]:
+    """Positions where a break opportunity goes before an opening quote or after a closing one."""
+    before, after = set(), set()
+    for i, char in enumerate(text):
+        previous = text[i - 1] if i else ""
+        following = text[i + 1] if i + 1 < len(text) else ""
+        if char in OPENING_QUOTES and previous and previous not in NO_BREAK_AFTER + OPENING_QUOTES:
+            before.add(i)
+        if char in CLOSING_QUOTES and following and following not in NO_BREAK_BEFORE + CLOSING_QUOTES:
+            after.add(i)
+    return before, after
+
+
+def _rebuild(nodes, pieces: dict[int, list], numbers) -> tuple:
     out = []
-    for position, char in enumerate(flat):
-        before = flat[position - 1] if position else ""
-        after = flat[position + 1] if position + 1 < len(flat) else ""
-        if char in OPENING_QUOTES and before and before not in NO_BREAK_AFTER + OPENING_QUOTES:
-            out.append(ZERO_WIDTH_SPACE)
-        out.append(char)
-        if char in CLOSING_QUOTES and after and after not in NO_BREAK_BEFORE + CLOSING_QUOTES:
-            out.append(ZERO_WIDTH_SPACE)
-    # Put the text back into its places between the tags.
-    rebuilt, cursor = list(parts), 0
-    for i in texts:
-        length = len(parts[i])
-        piece, taken = [], 0
-        while taken < length:
-            ch = out[cursor]
-            cursor += 1
-            piece.append(ch)
-            if ch != ZERO_WIDTH_SPACE:
-                taken += 1
-        # A space marked after this part's last character belongs with it.
-        while cursor < len(out) and out[cursor] == ZERO_WIDTH_SPACE:
-            piece.append(out[cursor])
-            cursor += 1
-        rebuilt[i] = "".join(piece)
-    return Markup("".join(rebuilt))
+    for node in nodes:
+        if isinstance(node, m.Text):
+            number = next(numbers)
+            out.extend(pieces.get(number, (node,)))
+        elif isinstance(node, m.Link):
+            out.append(m.Link(node.url, _rebuild(node.children, pieces, numbers), node.title))
+        elif isinstance(node, (m.Emphasis, m.Strong)):
+            out.append(type(node)(_rebuild(node.children, pieces, numbers)))
+        else:
+            out.append(node)
+    return tuple(out)

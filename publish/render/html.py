@@ -1,17 +1,16 @@
 """The HTML every edition is made of: one Jinja environment, one set of block templates.
 
-Templates autoescape; content text reaches them already escaped (`Markup` runs
-from the loader), so nothing is escaped by hand and nothing twice.
+Templates autoescape, and content reaches them as data (the model's inline
+nodes, plain strings): nothing is escaped by hand, nothing twice, and no
+markup is ever rewritten after it is made.
 """
 from __future__ import annotations
 
 import datetime
 import os
-import re
 from functools import lru_cache
 
 import jinja2
-from markupsafe import Markup, escape
 
 from .. import model as m
 from ..paths import TEMPLATES
@@ -31,24 +30,12 @@ def source_date() -> datetime.datetime:
     return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
 
 
-URL_IN_TEXT = re.compile(r"https?://[^\s<>，。；）]+")
-
-
-def urlize_plain(text: str) -> Markup:
-    """Plain configuration text with its URLs made links."""
-    escaped = str(escape(text))
-    return Markup(URL_IN_TEXT.sub(lambda mm: f'<a href="{mm.group(0)}">{mm.group(0)}</a>', escaped))
-
-
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True, trim_blocks=False, lstrip_blocks=False,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters["inline_html"] = lambda run, edition: edition.inline_html(run)
-    env.filters["inline_text"] = lambda text, edition: edition.inline_html(escape(text))
-    env.filters["urlize_plain"] = urlize_plain
     env.filters["circled"] = circled
     return env
 
@@ -71,12 +58,17 @@ class RenderContext:
     def mark(self, note: m.Footnote) -> str:
         return circled(note.in_document)
 
-    def inline_html(self, run: Markup) -> Markup:
-        """A run of inline HTML as this edition sets it."""
-        return self.rewrite_links(run)
+    def inlines(self, nodes: tuple) -> tuple:
+        """Inline nodes as this edition sets them."""
+        return nodes
 
-    def rewrite_links(self, run: Markup) -> Markup:
-        return run
+    def text(self, value: str) -> tuple:
+        """A plain string (a title, a caption line) as inline nodes, set as this edition sets them."""
+        return self.inlines((m.Text(value),)) if value else ()
+
+    def href(self, link: m.Link) -> str:
+        """Where a link goes from the document being rendered."""
+        return link.url
 
     def page_breaks_before(self, anchor: str) -> str:
         """Printed-page markers; only the EPUB has them."""

@@ -27,7 +27,7 @@ from .. import model as m
 from ..errors import Problem
 from ..paths import PROJECT_ROOT, STYLES
 from . import EDITIONS, weasyprint_fixes
-from .cjk import allow_breaks_at_quotes, compress_punctuation
+from .cjk import set_for_print
 from .html import RenderContext, circled, render_template
 from .sandbox import SandboxedFetcher
 
@@ -50,8 +50,8 @@ class PdfContext(RenderContext):
     def image_url(self, figure: m.Figure) -> str:
         return figure.image_path.resolve().as_uri()
 
-    def inline_html(self, run):
-        return allow_breaks_at_quotes(compress_punctuation(run))
+    def inlines(self, nodes):
+        return set_for_print(nodes)
 
 
 @dataclass

@@ -16,9 +16,6 @@ word list for Chinese, so nothing smaller would find as much.
 from __future__ import annotations
 
 import json
-import re
-
-from markupsafe import Markup
 
 from .. import model as m
 from ..paths import STYLES, TEMPLATES
@@ -26,7 +23,6 @@ from . import EDITIONS
 from .html import RenderContext, render_template
 
 STYLESHEETS = ("tokens.css", "content.css", "web.css")
-HREF = re.compile(r'href="#([^"]+)"')
 
 
 class LinkedContext(RenderContext):
@@ -49,7 +45,11 @@ class LinkedContext(RenderContext):
             return "index.html"
         return f"{doc.slug}{self.page_suffix}"
 
-    def href(self, anchor: str) -> str:
+    def href(self, link: m.Link) -> str:
+        return self.anchor_href(link.anchor) if link.anchor else link.url
+
+    def anchor_href(self, anchor: str) -> str:
+        """An anchor as reached from the current document: `#id` within it, `page.html#id` in another."""
         doc_id = self.where.get(anchor)
         if doc_id is None:
             return f"#{anchor}"
@@ -58,11 +58,6 @@ class LinkedContext(RenderContext):
         if self.current is not None and doc.id == self.current.id:
             return f"#{anchor}"
         return page if anchor == doc.id else f"{page}#{anchor}"
-
-    def rewrite_links(self, run: Markup) -> Markup:
-        if 'href="#' not in run:
-            return run
-        return Markup(HREF.sub(lambda mm: f'href="{self.href(mm.group(1))}"', str(run)))
 
     def image_url(self, figure: m.Figure) -> str:
         return f"images/{figure.image_path.name}" if figure.image_path else ""
