@@ -1,46 +1,33 @@
 """The build, stage by stage, in a fixed order:
 
+    check     the files a build is made from, against the last build's record: with nothing
+              changed and the editions on disk as written, the build stops here
     load      content/X/ → document model (every problem reported at once)
-    plan      the key of every output (publish/incremental.py): what changed since the last build
-    web       model → web/ (one page per document; pages whose key is unchanged are reused)
-    pdf       model → print.pdf + screen.pdf (one layout, seeded by each document's notes
-              settled on its own) and the page map
-    epub      model (+ page map for the page-list) → X.epub (unchanged documents reused)
-    write     what changed → output/X/, atomically; then the manifest
+    pdf       the book's parts laid out in the worker processes (render/pdf/), while …
+    web       … the web edition's pages are rendered here (render/web.py)
+    pdf       the book assembled: print.pdf, screen.pdf, and the pagination
+    epub      the EPUB, its page-list from the pagination (render/epub.py)
+    write     the editions that changed and the build record, replaced together (write/)
 
-Nothing is written unless every edition asked for rendered: a failed build
-leaves the previous good editions as they were. A build with nothing changed
-renders nothing and writes nothing, and says so. `clean=True` ignores what
-earlier builds left and renders every edition with its own writer
-(render_web, render_epub); an incremental build ends on the same bytes
-(tests/test_incremental.py).
-
-On two cores the documents' lone layouts run in parallel processes, with the
-EPUB's cover picture beside them; when an edit sends one document back to be
-settled, the book is laid out meanwhile from the seed as it was, and that
-layout is kept if the document's notes did not move. Everything else is
-cheap next to a layout.
+Each writer declares its units; the cache (cache.py) decides which to render
+again. Nothing is written unless every edition asked for rendered: a failed
+build leaves the previous editions and their record as they were.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
+from .cache import Cache, Workers, bytes_digest, digest, engine_digest
 from .errors import ContentError, ProblemLog
-from .incremental import (Inputs, Manifest, Previous, chapter_alone, current_page_map, epub_edition, epub_members,
-                          epub_plan, last_seed, page_map_json, seed_plan, settle_seed, union_hints, web_edition,
-                          web_keys)
 from .load import load_publication
 from .paths import OUTPUT
 from .progress import Log
 from .render import EDITION_NAMES
-from .write import remove_stale_parts, write_file, write_tree
+from .write import EditionSet, files_digests
 
 PDF_EDITIONS = ("print", "screen")
 
@@ -52,12 +39,10 @@ class BuildResult:
     timings: dict[str, float]
     pages: int = 0
     warnings: int = 0
-    # What was rendered, not reused: "print.pdf", "web/x.html", "epub/EPUB/text/x.xhtml", "cover.png".
-    rendered: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # units rendered, not reused: "web/x.html", "pdf/part/x"
     written: list[str] = field(default_factory=list)  # editions written to output/
-    layouts: int = 0  # layouts of the whole book
-    settled: list[str] = field(default_factory=list)  # documents laid out on their own for the seed
-    speculated: bool = False  # the book's layout, begun before the seed was known, was the right one
+    laid_out: dict[str, int] = field(default_factory=dict)  # parts of the book laid out → layouts each took
+    decisions: dict[str, dict] = field(default_factory=dict)  # part → its page-level decisions
 
 
 def load(root: Path, log: Log) -> m.Publication:
@@ -87,308 +72,190 @@ def default_jobs() -> int:
 def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT, log: Log | None = None,
                       clean: bool = False, jobs: int | None = None) -> BuildResult:
     log = log or Log()
-    timings: dict[str, float] = {}
     started = time.perf_counter()
-    pub = load(root, log)
-    pub_id = pub.meta.id
-    timings["load"] = time.perf_counter() - started
-    log.stage(pub_id, "load", f"{len(pub.documents)} documents, {len(pub.footnotes)} notes, "
-                              f"{len(pub.figures)} figures ({timings['load']:.1f} s)")
-    build = Build(pub, tuple(editions), output, log, clean, jobs or default_jobs(), timings)
-    return build.run()
+    build = Build(Path(root), tuple(editions), Path(output), log, clean, jobs or default_jobs())
+    if build.up_to_date():
+        return build.result
+    with Workers(build.jobs) as workers:
+        build.run(workers)
+    build.timings["total"] = time.perf_counter() - started
+    return build.result
 
 
 class Build:
     """One publication's build: what to render, rendering it, writing what changed."""
 
-    def __init__(self, pub: m.Publication, editions: tuple[str, ...], output: Path, log: Log, clean: bool,
-                 jobs: int, timings: dict[str, float]):
-        self.pub, self.editions, self.output, self.log, self.clean = pub, editions, output, log, clean
-        self.jobs, self.timings = jobs, timings
-        self.id = pub.meta.id
-        self.paths = edition_paths(self.id, output)
-        self.cache = cache_folder(self.id, output)
-        old = Manifest.read(self.cache)
-        # A clean build trusts nothing from earlier builds, but keeps the record of editions it does not build.
-        self.previous = Previous(Manifest() if clean else old, self.paths)
-        self.manifest = Manifest(dict(old.units), {} if clean else dict(old.settled), old.page_map, old.hints,
-                                 dict(old.seeds))
-        self.old_manifest = old.to_bytes()
-        self.inputs = Inputs(pub)
-        self.result = BuildResult(self.id, {n: self.paths[n] for n in editions}, timings)
-        self.to_write: dict[str, bytes | dict[str, bytes]] = {}
+    def __init__(self, root: Path, editions: tuple[str, ...], output: Path, log: Log, clean: bool, jobs: int):
+        self.root, self.editions, self.output, self.log, self.clean, self.jobs = root, editions, output, log, clean, jobs
+        self.timings: dict[str, float] = {}
+        self._inputs: str | None = None
+        self._settle_id(_publication_id(root) or "")
+        self.records: dict = {}  # what this build leaves for the next one (and for watch mode)
 
-    def run(self) -> BuildResult:
+    def _settle_id(self, pub_id: str) -> None:
+        self.id = pub_id
+        self.paths = edition_paths(pub_id, self.output)
+        self.folder = self.output / pub_id
+        self.cache_folder = cache_folder(pub_id, self.output)
+        self.editions_set = EditionSet(self.folder, also=(self.cache_folder,))
+        self.result = BuildResult(pub_id, {n: self.paths[n] for n in self.editions}, self.timings)
+
+    # -- check ----------------------------------------------------------------------------
+    def inputs(self) -> str:
+        """A digest of every file the editions are made from: the publication's folder and the engine."""
+        if self._inputs is None:
+            files = sorted(p for p in self.root.rglob("*") if p.is_file() and not p.name.startswith("."))
+            self._inputs = digest(engine_digest(), self.editions,
+                                  *[(str(p.relative_to(self.root)), p.read_bytes()) for p in files])
+        return self._inputs
+
+    def up_to_date(self) -> bool:
+        """Nothing changed since the last build and the editions on disk are as it wrote them."""
+        if not self.id:
+            return False
+        self.editions_set.recover()
+        if self.clean:
+            return False
+        from .cache import Manifest
+        manifest = Manifest.read(self.cache_folder)
+        if not manifest.editions or manifest.records.get("inputs") != self.inputs():
+            return False
+        names = self._edition_names(self.editions)
+        if files_digests(self.folder, names) != {k: v for k, v in manifest.editions.items()
+                                                 if k.split("/")[0] in names}:
+            return False
+        self.log.stage(self.id, "write", "up to date: nothing rendered, nothing written")
+        return True
+
+    def _edition_names(self, editions) -> list[str]:
+        return [str(self.paths[e].relative_to(self.folder)) for e in editions]
+
+    # -- the stages ---------------------------------------------------------------------------
+    def run(self, workers: Workers) -> None:
         t = time.perf_counter()
-        wanted_pdfs = [e for e in PDF_EDITIONS if e in self.editions]
-        pdf_current = not self.clean and all(self.previous.unchanged(e, self.inputs.pdf) for e in wanted_pdfs)
-        page_map = None if self.clean else current_page_map(self.manifest, self.inputs.pdf)
-        render_pdf = bool(wanted_pdfs and not pdf_current) or ("epub" in self.editions and page_map is None)
-        keys, missing = seed_plan(self.pub, self.inputs, self.manifest) if render_pdf else ({}, [])
-        cover = None if "epub" not in self.editions or self.clean else self.previous.cover(self.inputs.cover)
-        draw_cover = "epub" in self.editions and cover is None
-        self.timings["plan"] = time.perf_counter() - t
-        parallel = self.jobs >= 2 and len(missing) + draw_cover >= 2
-        with Workers(self.jobs if parallel else 1) as workers, self.speculate(keys, missing) as speculation:
-            # Largest first, so the longest lone layout does not start last.
-            settling = {workers.submit(settle_seed, chapter_alone(self.pub, doc)): doc
-                        for doc in sorted(missing, key=lambda d: len(repr(d.blocks)), reverse=True)}
-            cover_task = None
-            if draw_cover:
-                from .render.cover import render_cover_png
-                cover_task = workers.submit(render_cover_png, self.pub)
-            if "web" in self.editions:
-                self.web()
-            if render_pdf:
-                page_map = self.pdf(workers, settling, keys, wanted_pdfs, speculation)
-            elif wanted_pdfs:
-                self.log.stage(self.id, "pdf", f"unchanged: {', '.join(e + '.pdf' for e in wanted_pdfs)} kept")
-            if page_map is not None:
-                self.result.pages = len(page_map.folios)
-            if "epub" in self.editions:
-                self.epub(page_map, cover, cover_task)
-        self.write()
-        return self.result
+        pub = load(self.root, self.log)
+        if pub.meta.id != self.id:
+            self._settle_id(pub.meta.id)
+        self.timings["load"] = time.perf_counter() - t
+        self.log.stage(self.id, "load", f"{len(pub.documents)} documents, {len(pub.footnotes)} notes, "
+                                        f"{len(pub.figures)} figures ({self.timings['load']:.1f} s)")
+        self.editions_set.recover()
+        cache = Cache(self.cache_folder, self.clean, workers, warn=self.log.problem)
+        outputs: dict[str, bytes | dict[str, bytes]] = {}
 
-    # -- stages ----------------------------------------------------------------
-    def web(self) -> None:
-        from .render import EDITIONS
-        from .render.web import LinkedContext, render_web
+        from .render.pdf import PdfWriter
+        pdf = PdfWriter(pub, cache)
+        needs_pdf = bool(set(PDF_EDITIONS) & set(self.editions)) or "epub" in self.editions
+        if needs_pdf:
+            pdf.start()
+        cover = None
+        if "epub" in self.editions:
+            from .render.cover import cover_unit
+            cover = cache.start([cover_unit(pub)])["epub/cover.png"]
+        if "web" in self.editions:
+            from .render.web import web_edition
+            t = time.perf_counter()
+            outputs["web"] = web_edition(pub, cache)
+            self.timings["web"] = time.perf_counter() - t
+            self._stage("web", cache, f"{len(outputs['web'])} files")
+        pagination = None
+        if needs_pdf:
+            t = time.perf_counter()
+            if cache.rendered and any(n.startswith("pdf/part/") for n in cache.rendered):
+                self.log.step(self.id, "pdf", "laying out the parts of the book")
+            result = pdf.finish()
+            self.timings["pdf"] = time.perf_counter() - t
+            pagination = result.pagination
+            self.records["page_of"] = {d.id: pagination.page_of[d.id] for d in pub.documents
+                                       if d.id in pagination.page_of}
+            self.result.pages, self.result.laid_out, self.result.decisions = result.pages, result.layouts, \
+                result.decisions
+            if "print" in self.editions:
+                outputs["print"] = result.print_pdf
+            if "screen" in self.editions:
+                outputs["screen"] = result.screen_pdf
+            laid_out = ", ".join(f"{name}" + (f" ({n} layouts)" if n > 1 else "") for name, n in result.layouts.items())
+            self._stage("pdf", cache, f"{result.pages} pages; parts laid out: {laid_out or 'none'}", prefix="pdf/")
+        if "epub" in self.editions:
+            from .render.epub import epub_edition
+            t = time.perf_counter()
+            outputs["epub"] = epub_edition(pub, cache, pagination, cover.result())
+            self.timings["epub"] = time.perf_counter() - t
+            self._stage("epub", cache, f"{len(outputs['epub']) // 1024} KB")
+        self.write(cache, outputs)
+
+    def _stage(self, name: str, cache: Cache, summary: str, prefix: str | None = None) -> None:
+        prefix = prefix or f"{name}/"
+        rendered = [u for u in cache.rendered if u.startswith(prefix)]
+        reused = [u for u in cache.reused if u.startswith(prefix)]
+        seconds = self.timings.get(name, 0.0)
+        self.log.stage(self.id, name, f"{summary}: {len(rendered)} rendered, {len(reused)} reused ({seconds:.1f} s)")
+
+    # -- write -----------------------------------------------------------------------------
+    def write(self, cache: Cache, outputs: dict[str, bytes | dict[str, bytes]]) -> None:
+        """The editions that differ from those on disk, and the record, replaced together."""
         t = time.perf_counter()
-        keys = web_keys(self.pub, self.inputs, LinkedContext(self.pub, EDITIONS["web"]))
-        if self.clean or not any(u.startswith("web/") for u in self.previous.manifest.units):
-            files, rendered = render_web(self.pub), list(keys)
-        else:
-            files, rendered = web_edition(self.pub, self.inputs, self.previous)
-        changed = self.clean or not self.previous.web_intact(files)
-        self.manifest.forget("web/")
-        for name, data in files.items():
-            self.manifest.record(f"web/{name}", keys.get(name, ""), data)
-        self.result.rendered += [f"web/{name}" for name in rendered]
-        self.timings["web"] = time.perf_counter() - t
-        if changed:
-            self.to_write["web"] = files
-            self.log.stage(self.id, "web", f"{len(files)} files: {len(rendered)} rendered, "
-                                           f"{len(keys) - len(rendered)} reused, {len(files) - len(keys)} copied "
-                                           f"({self.timings['web']:.1f} s)")
-        else:
-            self.log.stage(self.id, "web", f"unchanged: {len(files)} files kept")
-
-    def speculate(self, keys: dict[str, str], missing: list[m.Document]) -> "Speculation":
-        """While edited documents settle again, lay the book out from the seed as it was, on the other core.
-
-        Most edits leave a document's notes where they were: when the settled
-        seed turns out equal to the guess, the book's layout is already done
-        (the same function of the same seed, so the same bytes); otherwise
-        it is thrown away.
-        """
-        if not missing or len(missing) >= self.jobs or self.clean:  # a core must be free for it
-            return Speculation(None)
-        last = last_seed(self.pub, keys, self.previous.manifest)
-        if last is None:
-            return Speculation(None)
-        from .render.pdf import render_pdfs
-        guess = union_hints(last)
-        return Speculation(guess, render_pdfs, self.pub, guess)
-
-    def pdf(self, workers: "Workers", settling: dict, keys: dict[str, str], wanted: list[str],
-            speculation: "Speculation"):
-        from .render.pdf import render_pdfs
-        t = time.perf_counter()
-        if settling:
-            self.log.step(self.id, "pdf", f"laying out {len(settling)} documents alone to settle their notes")
-        for done, (doc, seed) in enumerate(workers.completed(settling), start=1):
-            self.manifest.settled[keys[doc.id]] = seed
-            self.result.settled.append(doc.id)
-            self.log.step(self.id, "pdf", f"notes settled in {done} of {len(settling)} documents laid out alone "
-                                          f"(last: {doc.id})")
-        seed = union_hints([self.manifest.settled[keys[d.id]] for d in self.pub.documents if d.id in keys])
-        self.manifest.seeds = dict(keys)
-        self.timings["settle"] = time.perf_counter() - t
-        if speculation.guess is not None and speculation.guess == seed:
-            self.log.step(self.id, "pdf", "laying out the book (begun while the edited documents settled)")
-            result = speculation.result()
-            how = "laid out while the edited documents settled (their notes stayed put)"
-        else:
-            speculation.cancel()
-            self.log.step(self.id, "pdf", f"laying out the book ({len(self.pub.documents)} documents)")
-            result = render_pdfs(self.pub, seed)
-            how = f"{len(settling)} of {len(keys)} documents with notes settled alone" if keys else ""
-        self.timings["pdf"] = time.perf_counter() - t
-        for name in wanted:
-            data = result.print_pdf if name == "print" else result.screen_pdf
-            self.to_write[name] = data
-            self.manifest.record(name, self.inputs.pdf, data)
-            self.result.rendered.append(f"{name}.pdf")
-        self.manifest.page_map = page_map_json(result.page_map, self.inputs.pdf)
-        self.manifest.hints = result.hints.to_json()
-        self.result.layouts = result.layouts
-        self.result.speculated = speculation.guess is not None and speculation.guess == seed
-        repaired = f", {len(result.notes_repaired)} notes kept with their calls by moving a line" \
-            if result.notes_repaired else ""
-        written = ", ".join(n + ".pdf" for n in wanted) or "page map only"
-        self.log.stage(self.id, "pdf", f"{written}: {result.pages} pages, {result.layouts} "
-                                       f"layout{'s' if result.layouts != 1 else ''}{'; ' + how if how else ''}"
-                                       f"{repaired} ({self.timings['pdf']:.1f} s)")
-        return result.page_map
-
-    def epub(self, page_map, cover: bytes | None, cover_task) -> None:
-        from .render.epub import render_epub
-        t = time.perf_counter()
-        plan = epub_plan(self.pub, page_map, self.inputs)
-        if not self.clean and self.previous.unchanged("epub", plan.key):
-            self.log.stage(self.id, "epub", f"unchanged: {self.paths['epub'].name} kept")
-            return
-        if cover_task is not None:
-            cover = cover_task.result()
-            self.result.rendered.append("cover.png")
-        if self.clean or "epub" not in self.previous.manifest.units:
-            data, rendered = render_epub(self.pub, page_map, cover), list(plan.document_keys)
-        else:
-            data, rendered = epub_edition(self.pub, plan, cover, self.previous)
-        members = epub_members(data)
-        self.manifest.forget("epub/")
-        for name, key in plan.document_keys.items():
-            self.manifest.record(f"epub/{name}", key, members[name])
-        if cover:
-            self.manifest.record("cover", self.inputs.cover, cover)
-        self.manifest.record("epub", plan.key, data)
-        self.to_write["epub"] = data
-        self.result.rendered += [f"epub/{name}" for name in rendered]
-        self.timings["epub"] = time.perf_counter() - t
-        self.log.stage(self.id, "epub", f"{len(rendered)} of {len(plan.document_keys)} documents rendered, "
-                                        f"{len(data) // 1024} KB ({self.timings['epub']:.1f} s)")
-
-    def write(self) -> None:
-        t = time.perf_counter()
-        remove_stale_parts(self.output / self.id)
-        for name, data in self.to_write.items():
+        self.result.rendered = list(cache.rendered)
+        new_digests: dict[str, str] = {}
+        for name, data in outputs.items():
+            relative = str(self.paths[name].relative_to(self.folder))
             if isinstance(data, dict):
-                write_tree(self.paths[name], data)
+                new_digests.update({f"{relative}/{path}": bytes_digest(content) for path, content in data.items()})
             else:
-                write_file(self.paths[name], data)
-        manifest = self.manifest.to_bytes()
-        if manifest != self.old_manifest:
-            write_file(self.cache / "build.json", manifest)
+                new_digests[relative] = bytes_digest(data)
+        on_disk = files_digests(self.folder, self._edition_names(outputs))
+        changed = [name for name in outputs if not _same(name, outputs[name], self.paths, self.folder, on_disk,
+                                                       new_digests)]
+        # The record keeps what the last builds wrote of the editions not built this time.
+        kept = {k: v for k, v in cache.manifest.editions.items()
+                if k.split("/")[0] not in self._edition_names(outputs)}
+        inputs = self.inputs() if set(self.editions) == set(EDITION_NAMES) else ""
+        records = {**cache.manifest.records, **self.records, "inputs": inputs}
+        manifest = cache.manifest_bytes({**kept, **new_digests}, records)
+        try:
+            cache.save()
+            for name in changed:
+                data = outputs[name]
+                if isinstance(data, dict):
+                    self.editions_set.stage_tree(self.paths[name], data)
+                else:
+                    self.editions_set.stage_file(self.paths[name], data)
+            self.editions_set.stage_file(self.cache_folder / "build.json", manifest)
+            self.editions_set.commit()
+        except BaseException:
+            self.editions_set.abort()
+            raise
+        cache.remove_unused()
         self.timings["write"] = time.perf_counter() - t
-        self.result.written = list(self.to_write)
-        if not self.to_write and not self.result.rendered:
+        self.result.written = changed
+        if not changed and not cache.rendered:
             self.log.stage(self.id, "write", "up to date: nothing rendered, nothing written")
-        elif not self.to_write:
+        elif not changed:
             self.log.stage(self.id, "write", "nothing changed in the editions: nothing written")
         else:
-            self.log.stage(self.id, "write", ", ".join(_shown(self.paths[n], self.output) for n in self.to_write))
+            self.log.stage(self.id, "write", ", ".join(_shown(self.paths[n], self.output) for n in changed))
+
+
+def _same(name, data, paths, folder, on_disk, new_digests) -> bool:
+    relative = str(paths[name].relative_to(folder))
+    mine = {k: v for k, v in new_digests.items() if k == relative or k.startswith(relative + "/")}
+    theirs = {k: v for k, v in on_disk.items() if k == relative or k.startswith(relative + "/")}
+    return mine == theirs
+
+
+def _publication_id(root: Path) -> str | None:
+    """The publication's id as publication.yaml gives it, read cheaply (the full load comes later)."""
+    import yaml
+    try:
+        data = yaml.safe_load((root / "publication.yaml").read_text(encoding="utf-8"))
+        value = data.get("id") if isinstance(data, dict) else None
+        return value if isinstance(value, str) and value else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
 
 
 def _shown(path: Path, output: Path) -> str:
     return str(path.relative_to(output.parent)) if output.parent in path.parents else str(path)
-
-
-class Workers:
-    """Up to `jobs` processes for rendering, started on first use; with one job, work runs here, when asked for.
-
-    Processes are forked: a child starts with the fonts and the WeasyPrint
-    already loaded here instead of loading them again.
-    """
-
-    def __init__(self, jobs: int):
-        self.jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> "Workers":
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if self._pool is None:
-            return
-        if kind is not None:  # interrupted or failed: the layouts still running are of no use
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.terminate()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def submit(self, fn, *args):
-        if self.jobs < 2:
-            return Deferred(fn, args)
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_signals)
-        return self._pool.submit(fn, *args)
-
-    def completed(self, tasks: dict):
-        """(what each task was for, its result), as the tasks finish."""
-        if self._pool is None:
-            for task, what in tasks.items():
-                yield what, task.result()
-            return
-        for task in as_completed(tasks):
-            yield tasks[task], task.result()
-
-
-class Speculation:
-    """Work begun in a forked process before it is known to be needed: its result, or nothing."""
-
-    def __init__(self, guess, fn=None, *args):
-        self.guess = guess
-        self._process = None
-        if fn is None:
-            return
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_speculate, args=(send, fn, args), daemon=True)
-        self._process.start()
-        send.close()
-
-    def __enter__(self) -> "Speculation":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.cancel()
-
-    def result(self):
-        try:
-            succeeded, value = self._receive.recv()
-        except EOFError:
-            raise RuntimeError("the layout begun in advance stopped without a result") from None
-        self._process.join()
-        if not succeeded:
-            raise value
-        return value
-
-    def cancel(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-        if self._process is not None:
-            self._process.join()
-
-
-def _speculate(send, fn, args) -> None:
-    _worker_signals()
-    try:
-        outcome = (True, fn(*args))
-    except Exception as exc:  # the same failure the build would meet: raised there
-        outcome = (False, exc)
-    send.send(outcome)
-    send.close()
-
-
-def _worker_signals() -> None:
-    """Ctrl-C is for the build to handle (it stops the workers), not for each worker to report."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-class Deferred:
-    """Work for one process: done when its result is first asked for."""
-
-    def __init__(self, fn, args):
-        self.fn, self.args = fn, args
-        self._done, self._value = False, None
-
-    def result(self):
-        if not self._done:
-            self._value = self.fn(*self.args)
-            self._done = True
-        return self._value
 
 
 __all__ = ["build_publication", "ContentError", "Log", "BuildResult", "load", "edition_paths", "cache_folder"]

@@ -2,8 +2,9 @@
 
     watch    the publications' folders, templates/ and styles/ are polled (file sizes and
              times: no dependency, works on every file system) a few times a second
-    preview  on a save, the document that changed is laid out on its own, once, into a
-             draft PDF (publish/incremental.py `settle`), ready long before the book's PDFs;
+    preview  on a save, the part of the book holding the document that changed is laid out
+             (publish/render/pdf/layout.py, the same unit the build then reuses from the cache) and
+             its pages of that document shown as a draft, ready before the book is assembled;
              after the build, the preview is that document's pages of the new screen.pdf
     build    then the incremental build (publish/pipeline.py) brings output/ up to date
     serve    http://127.0.0.1:PORT/ lists the publications; /<id>/web/… is the web edition,
@@ -31,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import model as m
 from .errors import ContentError
-from .incremental import Inputs, Manifest, chapter_alone, settle
+from .cache import Cache, Manifest, digest
 from .paths import STYLES, TEMPLATES
 from .pipeline import build_publication, cache_folder, edition_paths, load
 from .progress import Log
@@ -214,8 +215,7 @@ class Watcher:
             self.events.send("failed", {"publication": watched.id, "problems": "\n".join(map(str, exc.problems))})
             return
         watched.id = pub.meta.id
-        inputs = Inputs(pub)
-        documents = {doc.id: inputs.document(doc) for doc in pub.documents}
+        documents = {doc.id: digest(doc) for doc in pub.documents}
         edited = [d for d, key in documents.items() if watched.documents.get(d) != key]
         if edited and preview:  # the first build changes every document: none is being edited yet
             watched.editing = edited[0]
@@ -240,40 +240,50 @@ class Watcher:
             self.cut_preview(watched, pub, pub.document(watched.editing))
 
     def render_preview(self, watched: Watched, pub: m.Publication, doc: m.Document) -> None:
-        """A draft of the edited document: laid out alone, once, with the notes as the book last had them.
+        """A draft of the edited document: its part of the book laid out, its pages shown.
 
-        Ready long before the book; a note the edit moved may show last
-        build's mark. After the build the preview becomes the document's
+        The part is the unit the build lays out (render/pdf/): laid out here,
+        in the watching process (WeasyPrint stays loaded), and kept in the
+        cache, the build that follows reuses it. The draft has no running
+        heads or folios; after the build the preview becomes the document's
         pages cut from the new screen.pdf (`cut_preview`).
         """
-        from .render import EDITIONS
-        from .render.pdf import LayoutHints
+        import pikepdf
+
+        from .render.pdf import PdfWriter
+        from .render.pdf.layout import PartLayout
         t = time.perf_counter()
-        self.log.step(watched.id, "preview", f"laying out {doc.id} alone")
-        hints = Manifest.read(cache_folder(watched.id, self.output)).hints
+        writer = PdfWriter(pub, Cache(cache_folder(watched.id, self.output)))
+        number = next((i for i, part in enumerate(writer.parts) if doc.id in part.documents), None)
+        if number is None:
+            return
+        self.log.step(watched.id, "preview", f"laying out {writer.parts[number].name}")
         try:
-            start = LayoutHints.from_json(hints) if hints else None
-        except (KeyError, TypeError, ValueError):
-            start = None
-        try:
-            settled = settle(chapter_alone(pub, doc), EDITIONS["screen"], start, stable=True, max_layouts=1)
-            # Read on this machine, not archived: only the document's pages (not the cover and
-            # title leaves laid out before them), uncompressed, untagged — each saves time here.
-            document = settled.document
-            pages = document.pages[settled.pages.get(doc.id, 0):]
-            data = document.copy(pages).write_pdf(uncompressed_pdf=True)
+            layout = PartLayout.from_bytes(writer.cache.make([writer.part_unit(number)])[
+                f"pdf/part/{writer.parts[number].name}"])
+            writer.cache.save()  # the build that follows finds it
+            first = next(i for i, page in enumerate(layout.pages) if doc.id in page.anchors)
+            later = [i for i, page in enumerate(layout.pages) if i > first and any(
+                d in page.anchors for d in writer.parts[number].documents if d != doc.id)]
+            with pikepdf.open(io.BytesIO(layout.pdf)) as part:
+                cut = pikepdf.new()
+                cut.pages.extend(part.pages[first:min(later, default=len(part.pages))])
+                for page in cut.pages:
+                    page.obj.MediaBox = page.obj.get("/TrimBox", page.obj.MediaBox)
+                out = io.BytesIO()
+                cut.save(out)
+            data = out.getvalue()
         except Exception as exc:
             self.log.problem(f"build.py: preview of {doc.id} failed: {exc.__class__.__name__}: {exc}")
             return
-        self.log.stage(watched.id, "preview", f"{doc.id} alone: {len(pages)} pages "
+        self.log.stage(watched.id, "preview", f"{doc.id}: {len(cut.pages)} pages "
                                               f"({time.perf_counter() - t:.1f} s)")
         self.show_preview(watched, doc, data, 1, final=False)
 
     def cut_preview(self, watched: Watched, pub: m.Publication, doc: m.Document) -> None:
         """The edited document's pages of the screen.pdf just built: the preview as it will print."""
         import pikepdf
-        page_map = Manifest.read(cache_folder(watched.id, self.output)).page_map or {}
-        starts = page_map.get("page_of", {})
+        starts = Manifest.read(cache_folder(watched.id, self.output)).records.get("page_of", {})
         screen = edition_paths(watched.id, self.output)["screen"]
         if doc.id not in starts or not screen.exists():
             return
@@ -302,8 +312,8 @@ class Watcher:
 
 
 def web_digests(output: Path, pub_id: str) -> dict[str, str]:
-    units = Manifest.read(cache_folder(pub_id, output)).units
-    return {u[len("web/"):]: entry.get("digest") for u, entry in units.items() if u.startswith("web/")}
+    editions = Manifest.read(cache_folder(pub_id, output)).editions
+    return {name[len("web/"):]: value for name, value in editions.items() if name.startswith("web/")}
 
 
 # -- the server ---------------------------------------------------------------------

@@ -20,8 +20,9 @@ import pytest
 
 from publish.errors import ProblemLog
 from publish.load import load_publication
-from publish.render.epub import render_epub
-from publish.render.web import render_web
+from publish.cache import Cache
+from publish.render.epub import epub_edition
+from publish.render.web import web_edition
 
 from .conftest import FIXTURES
 
@@ -38,13 +39,14 @@ def hostile():
 
 
 @pytest.fixture(scope="module")
-def web(hostile) -> dict[str, bytes]:
-    return render_web(hostile[0])
+def web(hostile, tmp_path_factory) -> dict[str, bytes]:
+    return web_edition(hostile[0], Cache(tmp_path_factory.mktemp("cache"), clean=True))
 
 
 @pytest.fixture(scope="module")
-def epub(hostile) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(render_epub(hostile[0]))) as archive:
+def epub(hostile, tmp_path_factory) -> dict[str, bytes]:
+    data = epub_edition(hostile[0], Cache(tmp_path_factory.mktemp("cache"), clean=True), None, None)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.write import remove_stale_parts, write_file, write_tree
+from publish.write import EditionSet, write_file
 
 from .conftest import FIXTURES, copy_publication
 
@@ -107,91 +107,124 @@ def test_a_failed_build_leaves_the_previous_edition_intact(edited_copy):
     assert snapshot(output / "minimal") == before
 
 
-# -- the writer, killed while it writes -------------------------------------------
+# -- the writer: staged, then replaced together -------------------------------------------
 
 WRITER = """
 import sys
 from pathlib import Path
-from publish.write import write_file, write_tree
-kind, target = sys.argv[1], Path(sys.argv[2])
-if kind == "file":
-    write_file(target, b"new" * 60_000_000)
-else:
-    write_tree(target, {f"page-{i:04}.html": b"new" * 400_000 for i in range(400)})
+from publish.write import EditionSet
+folder = Path(sys.argv[1])
+editions = EditionSet(folder)
+editions.stage_file(folder / "print.pdf", b"new" * 60_000_000)
+editions.stage_tree(folder / "web", {f"page-{i:04}.html": b"new" * 400_000 for i in range(400)})
+editions.commit()
 """
 
 
-def kill_writer_while_it_writes(kind: str, target: Path, sig: int = signal.SIGKILL) -> int:
-    """Start a writer of a large file (or folder) at `target`; signal it as soon as its temporary copy exists."""
-    process = subprocess.Popen([sys.executable, "-c", WRITER, kind, str(target)], cwd=PROJECT)
-    pattern = f".{target.name}.*.part"
-    while process.poll() is None and not list(target.parent.glob(pattern)):
+def old_editions(folder: Path) -> EditionSet:
+    editions = EditionSet(folder)
+    editions.stage_file(folder / "print.pdf", b"old edition")
+    editions.stage_tree(folder / "web", {"index.html": b"old", "old-page.html": b"old page"})
+    editions.commit()
+    return editions
+
+
+def kill_writer_while_it_stages(folder: Path, sig: int = signal.SIGKILL) -> int:
+    """Start a writer of a large file and folder; signal it as soon as its first hidden copy exists."""
+    process = subprocess.Popen([sys.executable, "-c", WRITER, str(folder)], cwd=PROJECT)
+    while process.poll() is None and not list(folder.glob(".*.part")):
         time.sleep(0.001)
     assert process.poll() is None, "the writer finished before it could be stopped"
     process.send_signal(sig)
     return process.wait(timeout=60)
 
 
-def test_a_file_write_killed_midway_leaves_the_old_file_and_a_hidden_leftover(tmp_path):
-    target = tmp_path / "print.pdf"
-    write_file(target, b"old edition")
-    assert kill_writer_while_it_writes("file", target) == -signal.SIGKILL
-    assert target.read_bytes() == b"old edition"
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "print.pdf"]
-    assert leftovers and all(name.startswith(".print.pdf.") and name.endswith(".part") for name in leftovers)
-    remove_stale_parts(tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == ["print.pdf"]
+def test_a_write_killed_while_staging_leaves_the_old_editions_and_hidden_leftovers(tmp_path):
+    old_editions(tmp_path)
+    assert kill_writer_while_it_stages(tmp_path) == -signal.SIGKILL
+    assert snapshot(tmp_path) == {"print.pdf": b"old edition", "web/index.html": b"old",
+                                  "web/old-page.html": b"old page"}
+    assert hidden_leftovers(tmp_path)
+    EditionSet(tmp_path).recover()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["print.pdf", "web"]
 
 
-def test_a_file_write_interrupted_cleans_up_after_itself(tmp_path):
-    target = tmp_path / "print.pdf"
-    write_file(target, b"old edition")
-    assert kill_writer_while_it_writes("file", target, signal.SIGINT) != 0
-    assert target.read_bytes() == b"old edition"
-    assert [p.name for p in tmp_path.iterdir()] == ["print.pdf"]
+def test_a_write_killed_between_two_renames_is_finished_by_the_next_build(tmp_path, monkeypatch):
+    """The journal lists the renames once every new file is whole: a build killed between two of them
+    leaves a mixed set only until the next build finishes the journal."""
+    import publish.write as write
+    old_editions(tmp_path)
+    editions = EditionSet(tmp_path)
+    editions.stage_file(tmp_path / "print.pdf", b"new edition")
+    editions.stage_tree(tmp_path / "web", {"index.html": b"new"})
+    real_move, moves = write._move_into_place, []
+
+    def killed_after_the_first(new, final):
+        if moves:
+            raise KeyboardInterrupt  # the process dies here
+        moves.append(final)
+        real_move(new, final)
+    monkeypatch.setattr(write, "_move_into_place", killed_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        editions.commit()
+    monkeypatch.setattr(write, "_move_into_place", real_move)
+    assert (tmp_path / write.JOURNAL).exists()
+    assert snapshot(tmp_path) == {"print.pdf": b"new edition", "web/index.html": b"old",
+                                  "web/old-page.html": b"old page"}  # mixed, until …
+    EditionSet(tmp_path).recover()  # … the next build starts
+    assert snapshot(tmp_path) == {"print.pdf": b"new edition", "web/index.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["print.pdf", "web"]
 
 
-def test_a_folder_write_killed_midway_leaves_the_old_folder(tmp_path):
-    target = tmp_path / "web"
-    write_tree(target, {"index.html": b"old", "old-page.html": b"old page"})
-    assert kill_writer_while_it_writes("tree", target) == -signal.SIGKILL
-    assert snapshot(target) == {"index.html": b"old", "old-page.html": b"old page"}
-    remove_stale_parts(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["web"]
-
-
-def test_a_folder_caught_between_two_renames_is_put_back(tmp_path):
-    """Without an atomic exchange a folder is swapped with two renames; a kill between them
-    leaves only `.web.old`: the next build puts it back, or deletes it once `web` exists."""
-    (tmp_path / ".web.old").mkdir()
-    (tmp_path / ".web.old" / "index.html").write_bytes(b"old")
-    remove_stale_parts(tmp_path)
-    assert snapshot(tmp_path) == {"web/index.html": b"old"}
-    (tmp_path / ".web.old").mkdir()
-    remove_stale_parts(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["web"]
+def test_a_write_that_fails_staging_replaces_nothing(tmp_path):
+    old_editions(tmp_path)
+    editions = EditionSet(tmp_path)
+    editions.stage_file(tmp_path / "print.pdf", b"new edition")
+    with pytest.raises(ValueError):
+        editions.stage_tree(tmp_path / "web", {"index.html": b"new", "../escape.html": b"x"})
+    editions.abort()
+    assert snapshot(tmp_path) == {"print.pdf": b"old edition", "web/index.html": b"old",
+                                  "web/old-page.html": b"old page"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["print.pdf", "web"]
+    assert not (tmp_path.parent / "escape.html").exists()
 
 
 def test_a_folder_write_replaces_the_folder_exactly(tmp_path):
-    target = tmp_path / "web"
-    write_tree(target, {"index.html": b"old", "gone.html": b"old", "assets/a.css": b"a"})
-    write_tree(target, {"index.html": b"new", "assets/b.css": b"b"})
-    assert snapshot(target) == {"index.html": b"new", "assets/b.css": b"b"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["web"]
-    assert oct(target.stat().st_mode & 0o777) == "0o755"
+    old_editions(tmp_path)
+    editions = EditionSet(tmp_path)
+    editions.stage_tree(tmp_path / "web", {"index.html": b"new", "assets/b.css": b"b"})
+    editions.commit()
+    assert snapshot(tmp_path / "web") == {"index.html": b"new", "assets/b.css": b"b"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["print.pdf", "web"]
 
 
-@pytest.mark.parametrize("name", ["../escape.html", "/etc/escape.html", ""])
-def test_a_folder_write_refuses_names_outside_the_folder(tmp_path, name):
-    target = tmp_path / "web"
-    write_tree(target, {"index.html": b"old"})
-    with pytest.raises(ValueError):
-        write_tree(target, {"index.html": b"new", name: b"x"})
-    assert snapshot(target) == {"index.html": b"old"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["web"] and not (tmp_path / "escape.html").exists()
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_editions_are_readable_by_everyone_whatever_the_umask(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        editions = EditionSet(tmp_path / "out")
+        editions.stage_file(tmp_path / "out" / "print.pdf", b"x")
+        editions.stage_tree(tmp_path / "out" / "web", {"index.html": b"x", "assets/a.css": b"a"})
+        editions.commit()
+        write_file(tmp_path / "out" / "cache" / "build.json", b"{}")
+    finally:
+        os.umask(previous)
+    out = tmp_path / "out"
+    assert oct(out.stat().st_mode & 0o777) == "0o755"
+    for path in [out / "print.pdf", out / "web" / "index.html", out / "web" / "assets" / "a.css",
+                 out / "cache" / "build.json"]:
+        assert oct(path.stat().st_mode & 0o777) == "0o644", path
+    for path in [out / "web", out / "web" / "assets", out / "cache"]:
+        assert oct(path.stat().st_mode & 0o777) == "0o755", path
 
 
-def test_a_file_is_written_readable_by_everyone(tmp_path):
-    write_file(tmp_path / "a.pdf", b"x")
-    assert oct((tmp_path / "a.pdf").stat().st_mode & 0o777) == "0o644"
-    assert os.listdir(tmp_path) == ["a.pdf"]
+def test_an_old_read_only_folder_edition_is_replaced_without_leftovers(tmp_path):
+    old_editions(tmp_path)
+    for path in (tmp_path / "web").iterdir():
+        path.chmod(0o444)
+    (tmp_path / "web").chmod(0o555)
+    editions = EditionSet(tmp_path)
+    editions.stage_tree(tmp_path / "web", {"index.html": b"new"})
+    editions.commit()
+    assert snapshot(tmp_path / "web") == {"index.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["print.pdf", "web"]

@@ -7,6 +7,7 @@ files and raised together, so `build.py check` reports everything at once.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from pathlib import Path
 
@@ -195,7 +196,6 @@ class _ModelBuilder:
         self.calls: dict[str, m.Source] = {}
         self.ids: dict[str, tuple[m.Source, str]] = {}
         self.links: list[tuple[str, m.Source]] = []
-        self.image_names: dict[str, tuple[Path, m.Source]] = {}
         self.counters: dict[str, int] = {}
         self.chapter_title = ""
         self.chapter_id = ""
@@ -361,7 +361,8 @@ class _ModelBuilder:
         number = self._count("figure")
         caption = self._inlines(values["caption"], m.Source(self.path, located.line_of("caption")))
         figure = m.Figure(f"figure-{number}", number, image, image_path, caption,
-                          values.get("credit", ""), values.get("alt") or m.plain_text(caption), ratio, source)
+                          values.get("credit", ""), values.get("alt") or m.plain_text(caption), ratio, source,
+                          hashlib.sha256(image_path.read_bytes()).hexdigest() if image_path else "")
         self._claim_id(figure.id, source, "figure")
         self.figures.append(figure)
         return figure
@@ -388,12 +389,6 @@ class _ModelBuilder:
         problem = _image_problem(image_path)
         if problem:
             self.log.error(self.path, line, f"image `{shown(image)}` {problem[0]}", problem[1])
-            return None
-        earlier = self.image_names.setdefault(image_path.name, (image_path.resolve(), source))
-        if earlier[0] != image_path.resolve():
-            self.log.error(self.path, line, f"image `{shown(image)}` has the same file name as the image at "
-                           f"{_where(earlier[1], self.root)}, a different file",
-                           "rename one: the web edition and the EPUB keep every image in one folder")
             return None
         return image_path
 

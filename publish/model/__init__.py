@@ -153,11 +153,20 @@ class Figure:
     alt: str
     ratio: tuple[int, int]
     source: Source
+    image_digest: str = ""  # sha256 of the image file: what every edition showing it is made from
     type = "figure"
 
     @property
     def has_image(self) -> bool:
         return self.image_path is not None
+
+    @property
+    def edition_image(self) -> str:
+        """The photo's file name inside the web edition and the EPUB: readable, safe in any URL and
+        any zip reader, and one per image file (two figures may show the same photo)."""
+        import re
+        stem = re.sub(r"[^a-z0-9]+", "-", self.image_path.stem.lower()).strip("-")[:40] or "image"
+        return f"{stem}-{self.image_digest[:10]}{self.image_path.suffix.lower()}"
 
 
 @dataclass(frozen=True)
@@ -293,6 +302,40 @@ class Publication:
                 where[f"fn-{note.id}"] = doc.id
                 where[f"fnref-{note.id}"] = doc.id
         return where
+
+
+    def link_targets(self) -> set[str]:
+        """Every anchor a link can point at: the documents, the contents' targets, every `#anchor` of a text."""
+        targets = {doc.id for doc in self.documents}
+        entries = list(self.contents)
+        while entries:
+            entry = entries.pop()
+            targets.add(entry.target)
+            entries.extend(entry.children)
+        for doc in self.documents:
+            for inlines in document_inlines(doc):
+                targets.update(n.anchor for n in walk_inlines(inlines) if isinstance(n, Link) and n.anchor)
+        return targets
+
+    def linked_anchors(self) -> dict[str, str]:
+        """Every anchor a link can reach, with the document that holds it (other anchors only matter to
+        their own page)."""
+        where = self.document_of_anchor()
+        return {anchor: where[anchor] for anchor in sorted(self.link_targets()) if anchor in where}
+
+
+def document_head(doc: Document) -> Document:
+    """A document without its text: the fields other pages show (titles, numbers, slug)."""
+    from dataclasses import replace
+    return replace(doc, blocks=(), footnotes=())
+
+
+def document_inlines(doc: Document):
+    """Every inline sequence of a document: its blocks' and its notes'."""
+    for block in walk_blocks(doc.blocks):
+        yield from block_inlines(block)
+    for note in doc.footnotes:
+        yield note.inlines
 
 
 def walk_blocks(blocks):

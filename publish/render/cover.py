@@ -3,25 +3,35 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-import weasyprint
-
 from .. import model as m
+from ..cache import Unit
 from ..paths import PROJECT_ROOT
 from . import EDITIONS
 from .html import render_template
-from .pdf import PdfContext
-from .sandbox import SandboxedFetcher
 
 COVER_WIDTH_PX = 1200
 
 
+def cover_unit(pub: m.Publication) -> Unit:
+    """The cover is drawn from the metadata alone: it is drawn again only when that changes."""
+    shown = replace(pub, documents=(), contents=(), footnotes=(), figures=(), input_files=())
+    return Unit("epub/cover.png", render_cover_png, (shown,), heavy=True)
+
+
 def render_cover_png(pub: m.Publication) -> bytes:
+    import weasyprint
+
+    from .pdf.layout import PdfContext
+    from .sandbox import SandboxedFetcher
+    from .weasyprint_patches import applied
     context = PdfContext(pub, EDITIONS["screen"])
     html = render_template("book/cover.html", pub=pub, edition=context)
     fetcher = SandboxedFetcher(pub.root)
-    pdf = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    with applied():
+        pdf = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf()
     if fetcher.refused:
         raise PermissionError("the cover tried to read outside the publication: " + ", ".join(fetcher.refused))
     with tempfile.TemporaryDirectory() as folder:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
-
-from markupsafe import Markup
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import quote
 
 from .. import model as m
+from ..cache import Unit
 from ..paths import STYLES
 from . import EDITIONS
 from .html import render_template, source_date
-from .web import LinkedContext
+from .web import LinkedContext, book_view
 
 STYLESHEETS = ("tokens.css", "content.css", "epub.css")
 MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
@@ -58,15 +59,15 @@ class PageTarget:
 
 class EpubContext(LinkedContext):
     page_suffix = ".xhtml"
+    images_folder = "../images"  # content documents are in EPUB/text/, photos in EPUB/images/
 
-    def __init__(self, pub, settings, current=None, page_map=None):
-        super().__init__(pub, settings, current)
-        self.page_map = page_map
+    def __init__(self, pub, settings, current=None, where=None, breaks=None, page_list=()):
+        super().__init__(pub, settings, current, where)
+        self.breaks: dict[str, tuple[str, ...]] = dict(breaks or {})  # anchor → printed pages starting there
+        self.page_list: list[PageTarget] = list(page_list)
         self.cover_image = ""
         self.modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
         self.accessibility_summary = ACCESSIBILITY_SUMMARY
-        self.page_list: list[PageTarget] = []
-        self._breaks: dict[str, list[str]] = {}
         self.manifest: list[ManifestItem] = []
         self.spine: list[str] = []
         self.nav_points: list[NavPoint] = []
@@ -74,14 +75,10 @@ class EpubContext(LinkedContext):
         self.toc_depth = 1
 
     def at(self, doc):
-        other = super().at(doc)
-        other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "current"})
-        other.current = doc
-        return other
+        return self.__class__(self.pub, self.settings, doc, self.where, self.breaks, self.page_list)
 
     def nav_href(self, anchor: str) -> str:
-        doc_id = self.where.get(anchor)
-        doc = self.pub.document(doc_id)
+        doc = self.pub.document(self.where[anchor])
         page = f"text/{self.page_name(doc)}"
         return page if anchor == doc.id else f"{page}#{anchor}"
 
@@ -105,52 +102,77 @@ class EpubContext(LinkedContext):
     def section_role(self, doc: m.Document) -> str:
         return {"annex": "doc-appendix"}.get(doc.kind, "doc-chapter")
 
-    def page_breaks_before(self, anchor: str) -> Markup:
-        """Markers of the printed pages that begin at this anchor (EPUB page-list targets)."""
-        return Markup("".join(
-            f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" aria-label="第{label}页"></span>'
-            for label in self._breaks.get(anchor, ())))
+    def page_breaks_before(self, anchor: str) -> tuple[str, ...]:
+        """The printed pages that begin at this anchor (their markers are the EPUB's page-list targets)."""
+        return self.breaks.get(anchor, ())
 
-    def plan_page_breaks(self) -> None:
-        """Each printed page's marker goes before the first paragraph (or heading) starting on it."""
-        if self.page_map is None:
-            return
-        seen_pages: set[int] = set()
-        for anchor in self.anchors_in_reading_order():
-            page = self.page_map.page_of.get(anchor)
-            if page is None or page < self.page_map.body_start:
+
+def anchors_in_reading_order(pub: m.Publication) -> list[str]:
+    """Every document, heading and paragraph id, in the order they are read."""
+    anchors = []
+    for doc in pub.documents:
+        anchors.append(doc.id)
+        for block in m.walk_blocks(doc.blocks):
+            if isinstance(block, (m.Paragraph, m.Heading)) and block.id:
+                anchors.append(block.id)
+    return anchors
+
+
+def printed_pages(pub: m.Publication, pagination) -> tuple[dict[str, tuple[str, ...]], list[PageTarget]]:
+    """Where each printed page of the body begins, from the PDFs' pagination.
+
+    A page's marker goes before the first paragraph (or heading) starting on
+    it; a page that no paragraph starts on (a page of notes, a full-page
+    figure) is marked with the next one.
+    """
+    breaks: dict[str, list[str]] = {}
+    page_list: list[PageTarget] = []
+    if pagination is None:
+        return {}, []
+    where = pub.document_of_anchor()
+    pages = {doc.id: f"text/{doc.slug}.xhtml" for doc in pub.documents}
+    seen: set[int] = set()
+    for anchor in anchors_in_reading_order(pub):
+        page = pagination.page_of.get(anchor)
+        if page is None or page < pagination.body_start:
+            continue
+        for missing in range(max(seen, default=page - 1) + 1, page + 1):
+            if missing in seen or missing < pagination.body_start:
                 continue
-            for missing in range(max(seen_pages, default=page - 1) + 1, page + 1):
-                if missing in seen_pages or missing < self.page_map.body_start:
-                    continue
-                seen_pages.add(missing)
-                label = self.page_map.folios[missing]
-                self._breaks.setdefault(anchor, []).append(label)
-                doc_id = self.where[anchor]
-                self.page_list.append(PageTarget(label, f"text/{self.page_name(self.pub.document(doc_id))}#page-{label}",
-                                                 anchor))
-
-    def anchors_in_reading_order(self) -> list[str]:
-        """Every document, heading and paragraph id, in the order they are read."""
-        anchors = []
-        for doc in self.pub.documents:
-            anchors.append(doc.id)
-            for block in m.walk_blocks(doc.blocks):
-                if isinstance(block, (m.Paragraph, m.Heading)) and block.id:
-                    anchors.append(block.id)
-        return anchors
+            seen.add(missing)
+            label = pagination.folios[missing]
+            breaks.setdefault(anchor, []).append(label)
+            page_list.append(PageTarget(label, f"{pages[where[anchor]]}#page-{label}", anchor))
+    return {anchor: tuple(labels) for anchor, labels in breaks.items()}, page_list
 
 
-def render_epub(pub: m.Publication, page_map=None, cover_png: bytes | None = None) -> bytes:
-    context = EpubContext(pub, EDITIONS["epub"], page_map=page_map)
-    context.plan_page_breaks()
-    return package_epub(pub, context, build_content_documents(pub, context), cover_png)
+# -- the units of the EPUB ------------------------------------------------------------------
+
+def epub_edition(pub: m.Publication, cache, pagination, cover_png: bytes | None) -> bytes:
+    """The EPUB: each content document a unit of the cache, then the package, made from them."""
+    view, where = book_view(pub), pub.linked_anchors()
+    breaks, page_list = printed_pages(pub, pagination)
+    units = []
+    for doc in pub.documents:
+        anchors = {doc.id, *(b.id for b in m.walk_blocks(doc.blocks) if getattr(b, "id", ""))}
+        own_breaks = tuple(sorted((a, labels) for a, labels in breaks.items() if a in anchors))
+        units.append(Unit(f"epub/EPUB/text/{doc.slug}.xhtml", render_content_document, (view, doc, where, own_breaks)))
+    documents = {name[len("epub/"):]: data for name, data in cache.make(units).items()}
+    package = Unit("epub/book", package_epub, (replace(pub, input_files=()), tuple(page_list),
+                                               tuple(sorted(documents.items())), cover_png))
+    return cache.make([package])[package.name]
 
 
-def package_epub(pub: m.Publication, context: EpubContext, documents: dict[str, bytes],
-                 cover_png: bytes | None) -> bytes:
+def render_content_document(view: m.Publication, doc: m.Document, where: dict[str, str], breaks) -> bytes:
+    pub = replace(view, documents=tuple(doc if d.id == doc.id else d for d in view.documents))
+    context = EpubContext(pub, EDITIONS["epub"], doc, where, dict(breaks))
+    return render_template("epub/document.xhtml", pub=pub, edition=context, doc=doc).encode("utf-8")
+
+
+def package_epub(pub: m.Publication, page_list: tuple, documents: tuple, cover_png: bytes | None) -> bytes:
     """The content documents plus everything built from the model: cover, styles, images,
     navigation, NCX, manifest and package document, zipped reproducibly."""
+    context = EpubContext(pub, EDITIONS["epub"], page_list=page_list)
     files: dict[str, bytes] = dict(documents)
     if cover_png:
         files["EPUB/images/cover.png"] = cover_png
@@ -159,21 +181,13 @@ def package_epub(pub: m.Publication, context: EpubContext, documents: dict[str, 
     files["EPUB/css/book.css"] = b"\n".join((STYLES / name).read_bytes() for name in STYLESHEETS)
     for figure in pub.figures:
         if figure.image_path is not None:
-            files[f"EPUB/images/{figure.image_path.name}"] = figure.image_path.read_bytes()
+            files[f"EPUB/images/{figure.edition_image}"] = figure.image_path.read_bytes()
     files["EPUB/nav.xhtml"] = render_template("epub/nav.xhtml", pub=pub, edition=context).encode()
     build_ncx(pub, context, files)
     build_manifest(pub, context, files)
     files["EPUB/package.opf"] = render_template("epub/package.opf", pub=pub, edition=context).encode()
     files["META-INF/container.xml"] = CONTAINER_XML
     return build_zip(files)
-
-
-def build_content_documents(pub: m.Publication, context: EpubContext) -> dict[str, bytes]:
-    files = {}
-    for doc in pub.documents:
-        page = render_template("epub/document.xhtml", pub=pub, edition=context.at(doc), doc=doc)
-        files[f"EPUB/text/{context.page_name(doc)}"] = page.encode("utf-8")
-    return files
 
 
 def build_ncx(pub: m.Publication, context: EpubContext, files: dict[str, bytes]) -> None:
@@ -196,7 +210,7 @@ def play_order(context: EpubContext) -> dict[str, int]:
     point at the same place to share a number. A page marker sits just before
     the paragraph its page begins with, so it is read before that paragraph.
     """
-    position = {anchor: i for i, anchor in enumerate(context.anchors_in_reading_order())}
+    position = {anchor: i for i, anchor in enumerate(anchors_in_reading_order(context.pub))}
     keys: dict[str, tuple] = {}
 
     def visit(points):
@@ -222,10 +236,10 @@ def build_manifest(pub: m.Publication, context: EpubContext, files: dict[str, by
         items.append(ManifestItem(item_id, f"text/{context.page_name(doc)}", "application/xhtml+xml"))
         spine.append(item_id)
     # One item per image file: two figures may show the same photo.
-    images = dict.fromkeys(f.image_path for f in pub.figures if f.image_path is not None)
-    for i, path in enumerate(images):
-        items.append(ManifestItem(f"img-{i + 1}", f"images/{path.name}",
-                                  MEDIA_TYPES.get(path.suffix.lower(), "image/jpeg")))
+    images = dict.fromkeys(f.edition_image for f in pub.figures if f.image_path is not None)
+    for i, name in enumerate(images):
+        items.append(ManifestItem(f"img-{i + 1}", f"images/{quote(name)}",
+                                  MEDIA_TYPES.get(Path(name).suffix.lower(), "image/jpeg")))
     context.manifest = items
     context.spine = spine
 

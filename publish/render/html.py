@@ -70,9 +70,9 @@ class RenderContext:
         """Where a link goes from the document being rendered."""
         return link.url
 
-    def page_breaks_before(self, anchor: str) -> str:
-        """Printed-page markers; only the EPUB has them."""
-        return ""
+    def page_breaks_before(self, anchor: str) -> tuple[str, ...]:
+        """The printed pages beginning at an anchor; only the EPUB marks them."""
+        return ()
 
     def image_url(self, figure: m.Figure) -> str:
         return figure.image

@@ -16,8 +16,11 @@ word list for Chinese, so nothing smaller would find as much.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from urllib.parse import quote
 
 from .. import model as m
+from ..cache import Unit
 from ..paths import STYLES, TEMPLATES
 from . import EDITIONS
 from .html import RenderContext, render_template
@@ -26,19 +29,24 @@ STYLESHEETS = ("tokens.css", "content.css", "web.css")
 
 
 class LinkedContext(RenderContext):
-    """Links between documents of a multi-file edition (web pages, EPUB content documents)."""
+    """Links between documents of a multi-file edition (web pages, EPUB content documents).
+
+    `where` names the document holding each anchor a link can reach
+    (Publication.linked_anchors): a page is rendered from its own document
+    and that map, never from the other documents' text.
+    """
 
     page_suffix = ".html"
+    images_folder = "images"  # where the photos are, seen from a page
 
-    def __init__(self, pub, settings, current: m.Document | None = None):
+    def __init__(self, pub, settings, current: m.Document | None = None, where: dict[str, str] | None = None):
         super().__init__(pub, settings)
         self.current = current
-        self.where = pub.document_of_anchor()
+        self.where = pub.linked_anchors() if where is None else where
         self.has_search = settings.scripts and pub.layout == "report"
 
     def at(self, doc: m.Document | None):
-        other = self.__class__(self.pub, self.settings, doc)
-        return other
+        return self.__class__(self.pub, self.settings, doc, self.where)
 
     def page_name(self, doc: m.Document) -> str:
         if self.pub.layout == "article" and self.settings.name == "web":
@@ -51,32 +59,63 @@ class LinkedContext(RenderContext):
     def anchor_href(self, anchor: str) -> str:
         """An anchor as reached from the current document: `#id` within it, `page.html#id` in another."""
         doc_id = self.where.get(anchor)
-        if doc_id is None:
+        if doc_id is None or (self.current is not None and doc_id == self.current.id):
             return f"#{anchor}"
-        doc = self.pub.document(doc_id)
-        page = self.page_name(doc)
-        if self.current is not None and doc.id == self.current.id:
-            return f"#{anchor}"
-        return page if anchor == doc.id else f"{page}#{anchor}"
+        page = self.page_name(self.pub.document(doc_id))
+        return page if anchor == doc_id else f"{page}#{anchor}"
 
     def image_url(self, figure: m.Figure) -> str:
-        return f"images/{figure.image_path.name}" if figure.image_path else ""
+        """The photo's address from the page that shows it, percent-encoded."""
+        return f"{self.images_folder}/{quote(figure.edition_image)}" if figure.image_path else ""
 
 
-def render_web(pub: m.Publication) -> dict[str, bytes]:
-    """Every file of the edition, by relative path."""
-    context = LinkedContext(pub, EDITIONS["web"])
-    files: dict[str, bytes] = {}
+def book_view(pub: m.Publication) -> m.Publication:
+    """What every page of a multi-file edition may show of the book: its metadata, contents and the
+    documents' heads (titles, numbers), without their text."""
+    return replace(pub, documents=tuple(m.document_head(d) for d in pub.documents), footnotes=(), figures=(),
+                   input_files=())
+
+
+def _with_document(view: m.Publication, doc: m.Document) -> m.Publication:
+    return replace(view, documents=tuple(doc if d.id == doc.id else d for d in view.documents))
+
+
+# -- the units of the web edition ---------------------------------------------------------
+
+def web_units(pub: m.Publication) -> list[Unit]:
+    """One unit per page: a document's page is made from its document, the book's view and the link map."""
+    view, where = book_view(pub), pub.linked_anchors()
+    context = LinkedContext(view, EDITIONS["web"], where=where)
     docs = list(pub.documents)
-    for i, doc in enumerate(docs):
-        page = render_template("web/page.html", pub=pub, edition=context.at(doc), doc=doc,
-                               previous=docs[i - 1] if i > 0 else None,
-                               next=docs[i + 1] if i + 1 < len(docs) else None)
-        files[context.page_name(doc)] = page.encode("utf-8")
+    units = [Unit(f"web/{context.page_name(doc)}", render_page,
+                  (view, doc, where, docs[i - 1].id if i else "", docs[i + 1].id if i + 1 < len(docs) else ""))
+             for i, doc in enumerate(docs)]
     if pub.layout == "report":
-        files["index.html"] = render_template("web/index.html", pub=pub, edition=context).encode("utf-8")
-        files["search.html"] = render_template("web/search.html", pub=pub, edition=context).encode("utf-8")
-        files["assets/search-index.js"] = search_index(pub, context).encode("utf-8")
+        units += [Unit("web/index.html", render_book_page, ("web/index.html", view, where)),
+                  Unit("web/search.html", render_book_page, ("web/search.html", view, where)),
+                  Unit("web/assets/search-index.js", render_search_index, (replace(pub, input_files=()),))]
+    return units
+
+
+def render_page(view: m.Publication, doc: m.Document, where: dict[str, str], previous: str, following: str) -> bytes:
+    pub = _with_document(view, doc)
+    context = LinkedContext(pub, EDITIONS["web"], where=where)
+    return render_template("web/page.html", pub=pub, edition=context.at(doc), doc=doc,
+                           previous=pub.document(previous) if previous else None,
+                           next=pub.document(following) if following else None).encode("utf-8")
+
+
+def render_book_page(template: str, view: m.Publication, where: dict[str, str]) -> bytes:
+    return render_template(template, pub=view, edition=LinkedContext(view, EDITIONS["web"], where=where)).encode("utf-8")
+
+
+def render_search_index(pub: m.Publication) -> bytes:
+    return search_index(pub, LinkedContext(pub, EDITIONS["web"])).encode("utf-8")
+
+
+def web_edition(pub: m.Publication, cache) -> dict[str, bytes]:
+    """Every file of the edition, by relative path: the rendered pages (through the cache) and the assets."""
+    files = {unit_name[len("web/"):]: data for unit_name, data in cache.make(web_units(pub)).items()}
     files.update(web_assets(pub))
     return files
 
@@ -91,7 +130,7 @@ def web_assets(pub: m.Publication) -> dict[str, bytes]:
     files["assets/notes.js"] = (TEMPLATES / "web" / "notes.js").read_bytes()
     for figure in pub.figures:
         if figure.image_path is not None:
-            files[f"images/{figure.image_path.name}"] = figure.image_path.read_bytes()
+            files[f"images/{figure.edition_image}"] = figure.image_path.read_bytes()
     return files
 
 

@@ -1,92 +1,165 @@
-"""Stage 4: put finished editions into output/ without ever leaving a half-written file.
+"""Stage 4: the editions of a publication replaced all together, or not at all.
 
-Every file is written to a hidden temporary name in the same folder
-(`.print.pdf.k3j2.part`), flushed to disk, then renamed over the old one
-(atomic on POSIX). A folder edition (the web edition) is assembled in a
-hidden temporary folder and swapped with the old one in one atomic exchange
-(Linux `renameat2`), or where that is missing with two renames, which the
-next build repairs if a kill falls between them. A build that fails or is
-killed before the rename leaves the previous edition as it was; its hidden
-leftovers are removed by the next build (`remove_stale_parts`).
+A build first writes every new edition beside the old ones under a hidden
+name (`.print.pdf.k3j2.part`, a `.web.x81.part/` folder), each file flushed
+to disk, and the build record (the cache's manifest) the same way. Only when
+all are complete does it write a journal (`.replacing.json`) listing the
+renames, then performs them and removes the journal. A build that fails or is
+killed before the journal leaves the previous editions and record exactly
+as they were (its hidden files are removed by the next build); one killed
+while renaming leaves the journal, and the next build finishes the renames
+before anything else — so the editions and their record always belong to
+one build, never to two.
+
+Files are written 0644 and folders 0755 whatever the umask: an edition is
+meant to be copied and served.
 """
 from __future__ import annotations
 
-import ctypes
-import errno
+import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
 PART_SUFFIX = ".part"
 OLD_SUFFIX = ".old"
+JOURNAL = ".replacing.json"
+FILE_MODE, FOLDER_MODE = 0o644, 0o755
 
 
 def write_file(path: Path, data: bytes) -> None:
+    """Write one file whole: to a hidden name in its folder, flushed, then renamed over the old one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
+    temp = _stage_file(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        _remove(temp)
+        raise
+    _sync_folder(path.parent)
+
+
+class EditionSet:
+    """The new editions of one publication, staged, then put in place together (`commit`)."""
+
+    def __init__(self, folder: Path, also: tuple[Path, ...] = ()):
+        self.folder = Path(folder)
+        self.also = tuple(Path(f) for f in also)  # other folders a build stages into (the cache's record)
+        self.staged: list[tuple[Path, Path]] = []  # (hidden new file or folder, where it goes)
+
+    def recover(self) -> None:
+        """Finish the renames a build killed while replacing left in its journal; remove its leftovers."""
+        journal = self.folder / JOURNAL
+        if journal.exists():
+            try:
+                entries = json.loads(journal.read_text(encoding="utf-8"))
+                moves = [(Path(new), Path(final)) for new, final in entries]
+            except (OSError, ValueError, TypeError):
+                moves = []  # a journal is written whole before any rename: a broken one means none began
+            for new, final in moves:
+                _move_into_place(new, final)
+            journal.unlink(missing_ok=True)
+        for folder in (self.folder, *self.also):
+            if folder.is_dir():
+                for leftover in sorted(folder.glob(f".*{PART_SUFFIX}")) + sorted(folder.glob(f".*{OLD_SUFFIX}")):
+                    _remove(leftover)
+
+    def stage_file(self, path: Path, data: bytes) -> None:
+        path = Path(path)
+        _make_folder(path.parent)
+        self.staged.append((_stage_file(path, data), path))
+
+    def stage_tree(self, path: Path, files: dict[str, bytes]) -> None:
+        """A folder holding exactly `files` (relative path → bytes), to replace `path`."""
+        path = Path(path)
+        _make_folder(path.parent)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent))
+        self.staged.append((staging, path))
+        os.chmod(staging, FOLDER_MODE)
+        for relative, data in sorted(files.items()):
+            target = staging / _relative_name(relative)
+            _make_folder(target.parent)
+            with open(target, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(target, FILE_MODE)
+
+    def commit(self) -> None:
+        """Put every staged file in place: journal first, then the renames, then no journal."""
+        if not self.staged:
+            return
+        journal = self.folder / JOURNAL
+        entries = [[str(new), str(final)] for new, final in self.staged]
+        write_file(journal, json.dumps(entries, ensure_ascii=False).encode("utf-8"))
+        for new, final in self.staged:
+            _move_into_place(new, final)
+            _sync_folder(final.parent)
+        journal.unlink()
+        _sync_folder(self.folder)
+        self.staged = []
+
+    def abort(self) -> None:
+        for new, _ in self.staged:
+            _remove(new)
+        self.staged = []
+
+
+def files_digests(folder: Path, names: list[str]) -> dict[str, str]:
+    """The digest of each edition file under `folder` that exists (folders: every file inside them)."""
+    import hashlib
+    out = {}
+    for name in names:
+        path = Path(folder) / name
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                out[str(file.relative_to(folder))] = hashlib.sha256(file.read_bytes()).hexdigest()
+        elif path.is_file():
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _move_into_place(new: Path, final: Path) -> None:
+    """Rename `new` to `final`; a folder already there is moved aside and removed."""
+    if not new.exists():
+        return  # done already (a journal being finished again)
+    if new.is_dir() and final.is_dir():
+        old = final.with_name(f".{final.name}{OLD_SUFFIX}")
+        _remove(old)
+        os.replace(final, old)
+        os.replace(new, final)
+        _remove(old)
+    else:
+        os.replace(new, final)
+
+
+def _stage_file(path: Path, data: bytes) -> Path:
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
+        os.chmod(temp, FILE_MODE)
     except BaseException:
         _remove(Path(temp))
         raise
-    _sync_folder(path.parent)
+    return Path(temp)
 
 
-def write_tree(path: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder `path` by one holding exactly `files` (relative path → bytes)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent))
-    try:
-        for relative, data in sorted(files.items()):
-            target = staging / _relative_name(relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        staging.chmod(0o755)
-        if not path.exists():
-            os.replace(staging, path)
-        elif _exchange(staging, path):
-            _remove(staging)  # it now holds the previous edition
-        else:
-            old = path.with_name(f".{path.name}{OLD_SUFFIX}")
-            _remove(old)
-            os.replace(path, old)
-            os.replace(staging, path)
-            _remove(old)
-    except BaseException:
-        _remove(staging)
-        raise
-    _sync_folder(path.parent)
-
-
-def remove_stale_parts(folder: Path) -> None:
-    """Clean up after a killed build: delete temporary files, put back a folder caught mid-swap.
-
-    Temporary files are never complete editions. A `.web.old` folder is the
-    previous web edition, left only if a build was killed between the two
-    renames of a swap: if `web` is missing it is restored, otherwise deleted.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return
-    for leftover in sorted(folder.rglob(f".*{PART_SUFFIX}")):
-        _remove(leftover)
-    for old in sorted(folder.rglob(f".*{OLD_SUFFIX}")):
-        live = old.with_name(old.name[1:-len(OLD_SUFFIX)])
-        if live.exists():
-            _remove(old)
-        else:
-            os.replace(old, live)
+def _make_folder(folder: Path) -> None:
+    """Create a folder (and its parents) 0755 whatever the umask."""
+    missing = []
+    current = Path(folder)
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+        os.chmod(path, FOLDER_MODE)
 
 
 def _relative_name(relative: str) -> PurePosixPath:
@@ -95,22 +168,6 @@ def _relative_name(relative: str) -> PurePosixPath:
     if name.is_absolute() or ".." in name.parts or not name.parts:
         raise ValueError(f"refusing to write {relative!r}: not a plain path inside the edition")
     return name
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
 
 
 def _sync_folder(folder: Path) -> None:
@@ -128,8 +185,21 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _remove(path: Path) -> None:
+    """Remove a file or folder of ours, read-only ones included."""
+    path = Path(path)
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
+        def writable_then_retry(function, name, _):
+            try:
+                os.chmod(os.path.dirname(name), FOLDER_MODE)
+                os.chmod(name, stat.S_IWUSR | stat.S_IRUSR | (stat.S_IXUSR if os.path.isdir(name) else 0))
+                function(name)
+            except OSError:
+                pass
+        try:
+            os.chmod(path, FOLDER_MODE)
+        except OSError:
+            pass
+        shutil.rmtree(path, onerror=writable_then_retry)
     else:
         try:
             path.unlink()

@@ -1,0 +1,348 @@
+"""The one cache of the pipeline: it decides what each build renders again, and records it.
+
+Every writer (render/web.py, render/epub.py, render/pdf/) describes its work
+as units: a name, the function that renders it and the arguments it renders
+from. A unit's *key* is a digest of its name, the function, its arguments
+and the engine (the code, templates, styles, libraries and fonts that
+render: `engine_digest`), so a unit's output depends on its key only, by
+construction: the function is given nothing but its arguments. The cache
+keeps each output under its key; a unit whose key was rendered before is
+not rendered again. So a build with nothing changed renders nothing, an edit
+re-renders the units it reaches, and an incremental build ends on the same
+bytes as a clean one.
+
+Outputs are kept in `output/.cache/<id>/units/`, one file per key holding a
+digest of its bytes: a damaged file is a miss (rendered again, with a
+warning), never a wrong output. The manifest (`build.json`, format
+MANIFEST_FORMAT) records the keys of the last builds — to remove outputs no
+build uses any more — and the digests of the editions written; it is written
+with the editions, in the same step (write/), so that it never disagrees with
+them. A manifest of another format or shape is ignored with a warning.
+
+Heavy units (a part of the book laid out by WeasyPrint) are rendered by the
+worker processes (`Workers`), the rest in this process while they run.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from .paths import PROJECT_ROOT, STYLES, TEMPLATES
+
+MANIFEST_NAME = "build.json"
+MANIFEST_FORMAT = 3
+KEPT_BUILDS = 3
+"""Outputs of the last builds kept, so that undoing an edit (in watch mode) finds its pages again."""
+NOT_RENDERING = frozenset({"cli.py", "progress.py", "watch.py", "proof.py", "cache.py", "pipeline.py"})
+"""Modules of publish/ that never change an output byte: editing them keeps every cached unit."""
+LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "fonttools", "pyphen", "pillow",
+             "pikepdf", "jinja2", "markupsafe", "markdown", "pyyaml")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of a writer's work."""
+    name: str  # unique in the build: "web/01-foreword.html", "pdf/part/progress"
+    render: Callable[..., bytes]  # a module-level function (heavy units cross to a worker process)
+    args: tuple = ()  # what it renders from: render(*args)
+    heavy: bool = False  # worth a worker process
+
+    def key(self, engine: str) -> str:
+        return digest(self.name, f"{self.render.__module__}.{self.render.__qualname__}", engine,
+                      *[_argument(a) for a in self.args])
+
+
+def digest(*parts) -> str:
+    """One digest of several parts; bytes as they are, anything else by its repr."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def _argument(value):
+    """An argument as digested: bytes (a part's PDF) by their digest, anything else by its repr
+    (which must not hold a set: a set's order changes from one process to the next)."""
+    return bytes_digest(value).encode() if isinstance(value, bytes) else value
+
+
+def bytes_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def engine_digest() -> str:
+    """The code, templates, styles, libraries and fonts that render, and SOURCE_DATE_EPOCH.
+
+    Read afresh by every build (a watched template may have changed); only the
+    libraries' versions and the fonts' list are read once per process.
+    """
+    parts: list = []
+    package = PROJECT_ROOT / "publish"
+    for path in sorted(package.rglob("*.py")):
+        if path.name not in NOT_RENDERING or path.parent != package:
+            parts += [str(path.relative_to(package)), path.read_bytes()]
+    for folder in (TEMPLATES, STYLES):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [str(path.relative_to(folder.parent)), path.read_bytes()]
+    return digest(*parts, _library_versions(), _installed_fonts(), os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+@lru_cache(maxsize=1)
+def _library_versions() -> tuple:
+    from importlib import metadata
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, None))
+    return tuple(versions)
+
+
+@lru_cache(maxsize=1)
+def _installed_fonts() -> str:
+    """Faces come from the system (fontconfig): installing one changes the PDFs."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{file}|%{fontversion}\n"],
+                                 capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return "\n".join(sorted(listing.splitlines()))
+
+
+# -- what the last builds left ------------------------------------------------------------
+
+@dataclass
+class Manifest:
+    """The keys of the last builds, and the digest of every edition file the last one wrote."""
+    builds: list[list[str]] = field(default_factory=list)  # the unit keys of each of the last builds, newest last
+    editions: dict[str, str] = field(default_factory=dict)  # edition file (relative to output/<id>/) → digest
+    records: dict = field(default_factory=dict)  # what writers keep for the next build (e.g. page texts)
+
+    @classmethod
+    def read(cls, folder: Path, warn=None) -> "Manifest":
+        """The last manifest; an empty one if there is none, or with a warning if it cannot be used."""
+        path = Path(folder) / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            _warn(warn, f"{path}: the build record cannot be read ({exc.__class__.__name__}); everything is rendered again")
+            return cls()
+        try:
+            if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+                raise ValueError(f"format {data.get('format') if isinstance(data, dict) else '?'}, "
+                                 f"expected {MANIFEST_FORMAT}")
+            builds = [[str(k) for k in _list(b)] for b in _list(data["builds"])]
+            editions = {str(k): str(v) for k, v in _dict(data["editions"]).items()}
+            records = _dict(data.get("records", {}))
+            return cls(builds, editions, records)
+        except (KeyError, TypeError, ValueError) as exc:
+            _warn(warn, f"{path}: the build record is not one this version writes ({exc}); "
+                        "it is ignored and everything is rendered again")
+            return cls()
+
+    def to_bytes(self) -> bytes:
+        data = {"format": MANIFEST_FORMAT, "builds": self.builds[-KEPT_BUILDS:], "editions": self.editions,
+                "records": self.records}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
+
+
+def _list(value) -> list:
+    if not isinstance(value, list):
+        raise TypeError(f"a list was expected, not {type(value).__name__}")
+    return value
+
+
+def _dict(value) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError(f"a mapping was expected, not {type(value).__name__}")
+    return value
+
+
+def _warn(warn, message: str) -> None:
+    if warn is not None:
+        warn(message)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+class Cache:
+    """Decides, for each unit, whether to render it or reuse what a build made from the same key."""
+
+    def __init__(self, folder: Path, clean: bool = False, workers: "Workers | None" = None, warn=None):
+        self.folder = Path(folder)
+        self.units_folder = self.folder / "units"
+        self.clean = clean
+        self.workers = workers or Workers(1)
+        self.warn = warn
+        self.engine = engine_digest()
+        self.manifest = Manifest.read(self.folder, warn)
+        self.rendered: list[str] = []  # names of the units rendered by this build
+        self.reused: list[str] = []
+        self.keys: set[str] = set()  # every key this build used
+        self._stored: dict[str, bytes] = {}  # outputs rendered by this build, not yet on disk
+        self.writable = True
+
+    def make(self, units: list[Unit]) -> dict[str, bytes]:
+        """Every unit's output: reused where its key is known, rendered otherwise (heavy ones in the workers)."""
+        return {name: pending.result() for name, pending in self.start(units).items()}
+
+    def start(self, units: list[Unit]) -> dict[str, "Pending"]:
+        """Like make, without waiting: each unit's output when asked for (heavy units start now, in the workers)."""
+        out: dict[str, Pending] = {}
+        for unit in units:
+            key = unit.key(self.engine)
+            self.keys.add(key)
+            found = None if self.clean else self.get(key)
+            if found is not None:
+                self.reused.append(unit.name)
+                out[unit.name] = Pending(value=found)
+                continue
+            self.rendered.append(unit.name)
+            if unit.heavy:
+                out[unit.name] = Pending(future=self.workers.submit(unit.render, *unit.args),
+                                         done=lambda data, key=key: self.put(key, data))
+            else:
+                out[unit.name] = Pending(call=lambda unit=unit: unit.render(*unit.args),
+                                         done=lambda data, key=key: self.put(key, data))
+        return out
+
+    # -- keyed outputs ---------------------------------------------------------------------
+    def get(self, key: str) -> bytes | None:
+        """The output stored under `key`, if it is whole."""
+        if key in self._stored:
+            return self._stored[key]
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        head, _, body = data.partition(b"\n")
+        if head != bytes_digest(body).encode():
+            _warn(self.warn, f"{path}: a damaged cache file is ignored and its unit rendered again")
+            return None
+        return body
+
+    def put(self, key: str, data: bytes) -> None:
+        """Keep an output under its key: in memory now, on disk when the build is written (`save`)."""
+        self.keys.add(key)
+        self._stored[key] = data
+
+    def save(self) -> None:
+        """Write the outputs rendered by this build (each file written whole, then renamed)."""
+        from .write import write_file
+        for key, data in self._stored.items():
+            path = self._path(key)
+            if not path.exists():
+                write_file(path, bytes_digest(data).encode() + b"\n" + data)
+
+    def manifest_bytes(self, editions: dict[str, str], records: dict) -> bytes:
+        manifest = Manifest(self.manifest.builds + [sorted(self.keys)], editions, records)
+        return manifest.to_bytes()
+
+    def remove_unused(self) -> None:
+        """Outputs no build of the last KEPT_BUILDS uses are deleted."""
+        kept = {key for build in (self.manifest.builds + [sorted(self.keys)])[-KEPT_BUILDS:] for key in build}
+        if not self.units_folder.is_dir():
+            return
+        for path in self.units_folder.glob("*/*"):
+            if path.name not in kept and not path.name.startswith("."):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+    def _path(self, key: str) -> Path:
+        return self.units_folder / key[:2] / key
+
+
+@dataclass
+class Pending:
+    """A unit's output: known, being rendered in a worker, or to be rendered here when asked for."""
+    value: bytes | None = None
+    future: Future | None = None
+    call: Callable | None = None
+    done: Callable | None = None
+
+    def result(self) -> bytes:
+        if self.value is None:
+            self.value = self.future.result() if self.future is not None else self.call()
+            if self.done is not None:
+                self.done(self.value)
+        return self.value
+
+    def ready(self) -> bool:
+        return self.value is not None or self.future is None or self.future.done()
+
+
+# -- the worker processes -----------------------------------------------------------------------
+
+PR_SET_PDEATHSIG = 1
+
+
+class Workers:
+    """Up to `jobs` forked processes for heavy units; with one job, heavy units run here, when asked for.
+
+    A worker dies with the build: it asks the kernel to be killed when its
+    parent dies (prctl PR_SET_PDEATHSIG), so a build killed by SIGKILL, SIGTERM
+    or Ctrl-C leaves no process behind, and the workers of a build that fails
+    are stopped when it stops.
+    """
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.close(abandon=kind is not None)
+
+    def close(self, abandon: bool = False) -> None:
+        if self._pool is None:
+            return
+        if abandon:  # interrupted or failed: the layouts still running are of no use
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.kill()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+
+    def submit(self, fn, *args) -> Future:
+        if self.jobs < 2:
+            future: Future = Future()
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - raised where the result is asked for
+                future.set_exception(exc)
+            return future
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_worker_start)
+        return self._pool.submit(fn, *args)
+
+
+def _worker_start() -> None:
+    """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

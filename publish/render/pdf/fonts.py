@@ -1,0 +1,228 @@
+"""One embedded font per face in the assembled book, however many parts used it.
+
+Each part's PDF embeds its own subset of every face it uses (WeasyPrint
+subsets with HarfBuzz and keeps the glyph ids of the face, so the content
+streams address glyphs by their id in the full face). Assembled as they are,
+the book would carry a face up to once per part (4.5 MB instead of 1.7 MB for
+the report). Here the font dictionaries of one face (WeasyPrint names them by
+a digest of the face's description, the same in every part) become one: the
+union of the glyphs the parts use, subset once more from the face's file
+(found through fontconfig by its PostScript name) with the flags WeasyPrint
+uses, widths and Unicode map merged. Content streams do not change.
+
+The subset of a face for a set of glyphs is cached by the caller (`cache`),
+since most builds use the glyphs the last one did.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+from functools import lru_cache
+
+import pikepdf
+
+BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+"""The tables WeasyPrint 70 drops from an embedded subset (weasyprint/pdf/fonts.py): a PDF needs none of them."""
+
+
+class FaceNotFound(Exception):
+    pass
+
+
+def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_cache=None) -> None:
+    """Make every `/Font` entry of `resources` with the same name point at one merged font of that face."""
+    faces: dict[str, _Face] = {}
+    for resource in resources:
+        for name, font in resource.get("/Font", {}).items():
+            faces.setdefault(str(name), _Face()).add(font)
+    merged = {name: face.merged(pdf, subset_cache) for name, face in faces.items()}
+    for resource in resources:
+        if "/Font" not in resource:
+            continue
+        fonts = pikepdf.Dictionary({name: merged[str(name)] for name in resource.Font.keys()})
+        resource.Font = pdf.make_indirect(fonts)
+
+
+class _Face:
+    """The font dictionaries of one face, from several parts."""
+
+    def __init__(self):
+        self.fonts: list[pikepdf.Dictionary] = []
+        self.widths: dict[int, float] = {}
+        self.unicode: dict[int, bytes] = {}
+
+    def add(self, font: pikepdf.Dictionary) -> None:
+        self.fonts.append(font)
+        if font.get("/Subtype") != "/Type0":
+            return
+        described = font.DescendantFonts[0]
+        array = list(described.get("/W", []))
+        i = 0
+        while i + 1 < len(array):
+            first, widths = int(array[i]), array[i + 1]
+            if isinstance(widths, pikepdf.Array):
+                for offset, width in enumerate(widths):
+                    self.widths[first + offset] = float(width)
+                i += 2
+            else:  # `first last width`
+                for glyph in range(first, int(widths) + 1):
+                    self.widths[glyph] = float(array[i + 2])
+                i += 3
+        if "/ToUnicode" in font:
+            cmap = font.ToUnicode.read_bytes()
+            body = cmap.split(b"endcodespacerange", 1)[-1]
+            for glyph, text in BFCHAR.findall(body):
+                self.unicode[int(glyph, 16)] = text
+
+    def merged(self, pdf: pikepdf.Pdf, subset_cache) -> pikepdf.Object:
+        """One font dictionary for the face: the first one, or a new one holding what all of them hold."""
+        first = self.fonts[0]
+        if all(font.objgen == first.objgen for font in self.fonts) or first.get("/Subtype") != "/Type0":
+            return first
+        descendant = first.DescendantFonts[0]
+        descriptor = descendant.FontDescriptor
+        key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+        glyphs = sorted(self.widths)
+        data = _subset(descriptor[key].read_bytes(), glyphs, subset_cache)
+        program = pikepdf.Stream(pdf, data)
+        if key == "/FontFile3":
+            program.Subtype = pikepdf.Name.OpenType
+        else:
+            program.Length1 = len(data)
+        widths = []
+        for glyph in glyphs:
+            widths += [glyph, pikepdf.Array([self.widths[glyph]])]
+        descriptor = pdf.make_indirect(pikepdf.Dictionary({**dict(descriptor.items()), key: program}))
+        descendant = pdf.make_indirect(pikepdf.Dictionary({**dict(descendant.items()), "/W": pikepdf.Array(widths),
+                                                           "/FontDescriptor": descriptor}))
+        return pdf.make_indirect(pikepdf.Dictionary({**dict(first.items()),
+                                                     "/DescendantFonts": pikepdf.Array([descendant]),
+                                                     "/ToUnicode": pikepdf.Stream(pdf, to_unicode_cmap(self.unicode))}))
+
+
+def to_unicode_cmap(mapping: dict[int, bytes]) -> bytes:
+    """A ToUnicode CMap as WeasyPrint writes one, for the merged glyphs."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange", b"<0000> <ffff>",
+             b"endcodespacerange"]
+    items = sorted(mapping.items())
+    for start in range(0, len(items), 100):
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [b"<%04x> <%s>" % (glyph, text) for glyph, text in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def _subset(program: bytes, glyphs: list[int], cache) -> bytes:
+    """The face the embedded `program` was cut from, subset to `glyphs` (glyph ids kept)."""
+    path, index = face_file(postscript_name(program))
+    key = hashlib.sha256(repr((path, index, _file_stamp(path), glyphs)).encode()).hexdigest()
+    if cache is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    data = harfbuzz_subset(path, index, glyphs)
+    if cache is not None:
+        cache.put(key, data)
+    return data
+
+
+def postscript_name(program: bytes) -> str:
+    from fontTools.ttLib import TTFont
+    return str(TTFont(io.BytesIO(program), lazy=True)["name"].getDebugName(6))
+
+
+@lru_cache(maxsize=1)
+def _installed_faces() -> dict[str, tuple[str, int]]:
+    listing = subprocess.run(["fc-list", "--format", "%{postscriptname}\t%{file}\t%{index}\n"],
+                             capture_output=True, text=True, check=True).stdout
+    faces: dict[str, tuple[str, int]] = {}
+    for line in sorted(listing.splitlines()):
+        name, path, index = line.split("\t")
+        faces.setdefault(name, (path, int(index or 0)))
+    return faces
+
+
+def face_file(postscript: str) -> tuple[str, int]:
+    try:
+        return _installed_faces()[postscript]
+    except KeyError:
+        raise FaceNotFound(f"the face {postscript} used by the book is not installed any more") from None
+
+
+def _file_stamp(path: str) -> tuple[int, int]:
+    import os
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+# -- HarfBuzz's subsetter, the library WeasyPrint subsets with (Debian's libharfbuzz-subset0) --------
+
+_CDEF = """
+typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
+typedef struct hb_subset_input_t hb_subset_input_t; typedef struct hb_set_t hb_set_t;
+typedef uint32_t hb_codepoint_t; typedef uint32_t hb_tag_t;
+hb_blob_t *hb_blob_create_from_file_or_fail(const char *file_name);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+void hb_face_destroy(hb_face_t *face);
+void hb_blob_destroy(hb_blob_t *blob);
+hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
+void hb_set_add_range(hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
+hb_tag_t hb_tag_from_string(const char *str, int len);
+hb_subset_input_t *hb_subset_input_create_or_fail(void);
+void hb_subset_input_destroy(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
+void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned value);
+hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+"""
+RETAIN_GIDS, DESUBROUTINIZE, PASSTHROUGH_UNRECOGNIZED = 0x2, 0x4, 0x20
+DROP_TABLE_TAG = 3
+
+
+@lru_cache(maxsize=1)
+def _harfbuzz():
+    import cffi
+    ffi = cffi.FFI()
+    ffi.cdef(_CDEF)
+    return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
+
+
+def harfbuzz_subset(path: str, index: int, glyphs: list[int]) -> bytes:
+    """The face subset to `glyphs` and glyph 0, every glyph keeping its id, as WeasyPrint 70 embeds it."""
+    ffi, hb, subset = _harfbuzz()
+    blob = hb.hb_blob_create_from_file_or_fail(path.encode())
+    if blob == ffi.NULL:
+        raise FaceNotFound(f"cannot read the font file {path}")
+    face = hb.hb_face_create(blob, index)
+    request = subset.hb_subset_input_create_or_fail()
+    try:
+        wanted = subset.hb_subset_input_glyph_set(request)
+        hb.hb_set_add(wanted, 0)
+        for glyph in glyphs:
+            hb.hb_set_add(wanted, glyph)
+        subset.hb_subset_input_set_flags(request, RETAIN_GIDS | PASSTHROUGH_UNRECOGNIZED | DESUBROUTINIZE)
+        dropped = subset.hb_subset_input_set(request, DROP_TABLE_TAG)
+        for tag in DROPPED_TABLES:
+            hb.hb_set_add(dropped, hb.hb_tag_from_string(tag, -1))
+        result = subset.hb_subset_or_fail(face, request)
+        if result == ffi.NULL:
+            raise FaceNotFound(f"HarfBuzz could not subset {path}")
+        out = hb.hb_face_reference_blob(result)
+        length = ffi.new("unsigned int *")
+        data = ffi.buffer(hb.hb_blob_get_data(out, length), length[0])[:]
+        hb.hb_blob_destroy(out)
+        hb.hb_face_destroy(result)
+        return data
+    finally:
+        subset.hb_subset_input_destroy(request)
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
