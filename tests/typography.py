@@ -24,6 +24,7 @@ CIRCLED = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
 CLOSING = set("，。、；：）》」』】”’")
 HAN = re.compile(r"[\u3400-\u9fff]")
 EDGE_TOLERANCE = 0.5  # pt
+CALL_SIZE = 7.5  # pt: footnote calls are set smaller (6.4 pt) than any text (8 pt and more)
 PARAGRAPH_END = 2  # em: a line shorter than this by more is a paragraph's end, not a justification failure
 CHECKED_SIZES = (10.5, 9.975, 8.5)  # body text, sidebar text, footnotes (pt)
 BOOK_TITLE = "全球安全倡议落实进展报告（2024）"
@@ -39,6 +40,12 @@ class Line:
     size: float
     font: str
     text: str
+    chars: list[dict] = field(default_factory=list, repr=False, compare=False)  # pdfplumber's glyphs, calls too
+    colour: str = ""  # the main glyphs' fill colour, "#rrggbb"
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.size
 
     @property
     def face(self) -> str:
@@ -133,20 +140,21 @@ def read_pages(path: Path, margin_zone: float = MARGIN_ZONE) -> list[Page]:
                     foot.append(char)
                 else:
                     body_chars.append(char)
-            pages.append(Page(index, trim[2] - trim[0], trim[3] - trim[1], _lines(index, body_chars, trim[0]),
+            pages.append(Page(index, trim[2] - trim[0], trim[3] - trim[1], glyph_lines(index, body_chars, trim[0]),
                               "".join(c["text"] for c in sorted(head, key=lambda c: c["x0"])).strip(),
                               _foot(foot, trim[0]), big))
     return pages
 
 
-def _lines(index: int, chars: list[dict], x_shift: float) -> list[Line]:
-    """Glyphs grouped into lines by baseline; footnote calls (small, raised) join their line."""
+def glyph_lines(index: int, chars: list[dict], x_shift: float) -> list[Line]:
+    """Glyphs grouped into lines by baseline; footnote calls (small, raised) join their line,
+    and a call with no line beside it (alone on its line) is a line of its own."""
     rows: dict[int, list[dict]] = {}
     calls = []
     for char in chars:
         if char["text"].isspace():
             continue
-        if char["size"] < 7.5:
+        if char["size"] < CALL_SIZE:
             calls.append(char)
         else:
             rows.setdefault(round(char["bottom"]), []).append(char)
@@ -155,6 +163,8 @@ def _lines(index: int, chars: list[dict], x_shift: float) -> list[Line]:
                      if bottom - row[0]["size"] - 3 <= call["top"] <= bottom), None)
         if home is not None:
             home.append(call)
+        else:
+            rows.setdefault(round(call["bottom"]), []).append(call)
     lines = []
     for _, row in sorted(rows.items()):
         row.sort(key=lambda c: c["x0"])
@@ -162,8 +172,24 @@ def _lines(index: int, chars: list[dict], x_shift: float) -> list[Line]:
         size = sizes.most_common(1)[0][0]
         main = [c for c in row if round(c["size"], 2) == size]
         lines.append(Line(index, min(c["top"] for c in main), row[0]["x0"] - x_shift, row[-1]["x1"] - x_shift,
-                          size, main[0]["fontname"], "".join(c["text"] for c in row)))
+                          size, main[0]["fontname"], "".join(c["text"] for c in row), row,
+                          hex_colour(main[0].get("non_stroking_color"))))
     return lines
+
+
+def hex_colour(colour) -> str:
+    """pdfplumber's fill colour (grey, RGB or CMYK floats) as "#rrggbb"."""
+    if colour is None:
+        return ""
+    if isinstance(colour, (int, float)):
+        colour = (colour,)
+    colour = tuple(colour)
+    if len(colour) == 1:
+        colour = colour * 3
+    elif len(colour) == 4:
+        c, m, y, k = colour
+        colour = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return "#" + "".join(f"{round(v * 255):02x}" for v in colour[:3])
 
 
 def _foot(chars: list[dict], x_shift: float) -> list[tuple[float, str]]:
