@@ -182,6 +182,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
     ("label.fix", "fix", "修改"),
     ("label.separator", ": ", "："),
     ("hint.did-you-mean", "did you mean `{name}`? ", "是不是 `{name}`？"),
+    ("hint.did-you-mean-alone", "did you mean `{name}`?", "是不是 `{name}`？"),
     ("problems.more-errors", "{count} more errors in this file are not listed",
      "此文件还有 {count} 个错误未列出",
      "fix the ones above, then run `publish check` again", "先改好上面列出的，再运行 `publish check`"),

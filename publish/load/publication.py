@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .. import model as m
-from ..errors import ProblemLog, shown
+from ..errors import ProblemLog, display_path, shown
 from ..messages import closest, did_you_mean, say
 from .inline import LINK_SCHEMES, render_inline
 from .markdown_source import RawChapter, RawFootnote, RawNode, parse_chapter
@@ -301,7 +301,7 @@ class _ModelBuilder:
                 self.log.error(source.path, source.line, say("image.mistyped", image=shown(image), near=near[0]))
             else:
                 self.log.warning(source.path, source.line, say("image.missing", image=shown(image),
-                                                               path=image_path))
+                                                               path=display_path(image_path)))
 
     # -- blocks ----------------------------------------------------------
     def _blocks(self, nodes: list[RawNode], doc_level: int, inside: str = ""):
