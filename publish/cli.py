@@ -48,9 +48,9 @@ PUBLICATION_ID = re.compile(PUBLICATION_FIELDS["id"].pattern)
 class UsageError(Exception):
     """A command line that cannot be run: said in the language in use, exit 2."""
 
-    def __init__(self, said):
+    def __init__(self, said, command: str | None = None):
         super().__init__(str(said))
-        self.said = said
+        self.said, self.command = said, command
 
 
 # -- parsing ---------------------------------------------------------------------------------------------
@@ -70,7 +70,8 @@ class Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help=text("cli.help"))
 
     def error(self, message):
-        raise UsageError(_usage_problem(message))
+        command = self.prog.split()[-1] if " " in self.prog else None  # a subcommand's parser: `publish check`
+        raise UsageError(_usage_problem(message), command)
 
 
 def _usage_problem(message: str):
@@ -88,28 +89,28 @@ def _usage_problem(message: str):
     required = re.fullmatch(r"the following arguments are required: (.*)", detail)
     if required:
         return say("cli.missing-argument", arguments=required.group(1))
-    return (f"{option}: " if option else "") + detail  # type functions below raise catalogue text already
+    return (f"{option}: " if option else "") + detail  # the type functions below raise the catalogue's words
 
 
 def _jobs(value: str) -> int:
-    number = _whole_number(value, "--jobs")
+    number = _whole_number(value)
     if number < 1:
-        raise argparse.ArgumentTypeError(text("cli.jobs-positive"))
+        raise argparse.ArgumentTypeError(text("cli.jobs-positive", value=number))
     return number
 
 
 def _port(value: str) -> int:
-    number = _whole_number(value, "--port")
+    number = _whole_number(value)
     if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(text("cli.port-range"))
+        raise argparse.ArgumentTypeError(text("cli.port-range", value=number))
     return number
 
 
-def _whole_number(value: str, option: str) -> int:
+def _whole_number(value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(text("cli.bad-number", option=option, value=value)) from None
+        raise argparse.ArgumentTypeError(text("cli.bad-number", value=value)) from None
 
 
 def build_parser(prog: str) -> Parser:
@@ -205,7 +206,7 @@ def parse_args(argv: list[str], prog: str = "publish", implicit_build: bool = Fa
     args, extras = parser.parse_known_args(argv)
     if extras:
         raise UsageError(say("cli.unknown-argument", arguments=" ".join(extras),
-                             where=say("cli.unknown-argument-where", command=args.command)))
+                             where=say("cli.unknown-argument-where", command=args.command)), args.command)
     return args
 
 
@@ -297,7 +298,7 @@ def main(argv=None, project: Path | None = None, prog: str = "publish", implicit
         args = parse_args(argv, prog, implicit_build)
     except UsageError as error:
         print(text("cli.usage-error", prog=prog, problem=error.said), file=sys.stderr)
-        print(text("cli.usage-hint", prog=prog), file=sys.stderr)
+        print(text("cli.usage-hint", prog=f"{prog} {error.command}" if error.command else prog), file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else EXIT_OK

@@ -389,9 +389,11 @@ class _ModelBuilder:
                                                                     value=shown(value)))
         if any(not isinstance(values.get(key, ""), str) for key in FIGURE_KEYS):
             return None
+        misspelled = {closest(key, FIGURE_KEYS) for key in values if key not in FIGURE_KEYS}
         for key in ("image", "caption"):
             if not values.get(key):
-                self.log.error(self.path, node.line, say("figure.missing-key", key=key))
+                if key not in misspelled:  # else the unknown key's did-you-mean has said it
+                    self.log.error(self.path, node.line, say("figure.missing-key", key=key))
                 return None
         ratio = (3, 2)
         if values.get("ratio"):

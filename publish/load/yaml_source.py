@@ -80,8 +80,9 @@ class TextYamlLoader(PlainYamlComposer, yaml.BaseLoader):
     """Every scalar is text: in a figure, `ratio: 3:2` must not become the number 182."""
 
 
-TAB_AS_SPACES = "  "
-"""What a tab is read as once it has been reported, so the rest of the text is still checked."""
+TAB_READINGS = ("  ", "")
+"""What a tab in an indentation may have meant, tried in turn once it has been reported, so the rest of
+the text is still checked: a list item's indentation, or no indentation at all (a key typed after a tab)."""
 
 TAB_IN_SEPARATION = re.compile(r"^[ \t]*\t|(?<=:)\t")
 """A tab in a line's indentation, or right after a key's colon: where PyYAML refuses one."""
@@ -101,23 +102,25 @@ PYYAML_PROBLEMS = (
 )
 
 
-def replace_tabs_and_fullwidth_colons(text: str, path: Path, log: ProblemLog, line_offset: int,
-                                      what) -> str:
-    """Report tabs and full-width key colons at their line and column; return the text as meant."""
+def replace_tabs_and_fullwidth_colons(text: str, path: Path, log: ProblemLog | None, line_offset: int,
+                                      what, tab: str = TAB_READINGS[0]) -> str:
+    """Report tabs and full-width key colons at their line and column (unless `log` is None);
+    return the text as meant, each tab of an indentation read as `tab`."""
     lines = text.split("\n")
     for index, line in enumerate(lines):
         number = index + 1 + line_offset
         if "\t" in line:
             tabs = [m for m in TAB_IN_SEPARATION.finditer(line)]
             if tabs:
-                column = line.index("\t", tabs[0].start()) + 1
-                log.error(path, number, say("yaml.tab", what=what), column=column)
+                if log is not None:
+                    log.error(path, number, say("yaml.tab", what=what), column=line.index("\t", tabs[0].start()) + 1)
                 indent = len(line) - len(line.lstrip(" \t"))
-                line = line[:indent].replace("\t", TAB_AS_SPACES) + line[indent:].replace(":\t", ": ")
+                line = line[:indent].replace("\t", tab) + line[indent:].replace(":\t", ": ")
         colon = FULLWIDTH_KEY_COLON.match(line)
         if colon:
-            log.error(path, number, say("yaml.fullwidth-colon", key=colon.group(2), what=what),
-                      column=line.index("：") + 1)
+            if log is not None:
+                log.error(path, number, say("yaml.fullwidth-colon", key=colon.group(2), what=what),
+                          column=line.index("：") + 1)
             line = f"{colon.group(1)}{colon.group(2)}: {line[colon.end():]}"
         lines[index] = line
     return "\n".join(lines)
@@ -162,9 +165,17 @@ def parse_yaml_mapping(text: str, path: Path, log: ProblemLog, line_offset: int 
     if len(text) > MAX_YAML_CHARS:
         log.error(path, 1 + line_offset, say("yaml.too-long", what=what, length=len(text), limit=MAX_YAML_CHARS))
         return None
-    text = replace_tabs_and_fullwidth_colons(text, path, log, line_offset, what)
+    loader = TextYamlLoader if all_text else ContentYamlLoader
+    meant = replace_tabs_and_fullwidth_colons(text, path, log, line_offset, what)
+    if "\t" in text:
+        for tab in TAB_READINGS[1:]:  # the first reading does not parse: try the others before saying why
+            if _parses(meant, loader):
+                break
+            other = replace_tabs_and_fullwidth_colons(text, path, None, line_offset, what, tab)
+            meant = other if _parses(other, loader) else meant
+    text = meant
     try:
-        node, values = _compose_and_construct(text, TextYamlLoader if all_text else ContentYamlLoader)
+        node, values = _compose_and_construct(text, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else 1 + line_offset
@@ -241,6 +252,14 @@ def _unclosed(exc: yaml.MarkedYAMLError) -> tuple[str, int, int] | None:
     if thing is None:
         return None
     return thing, exc.context_mark.line, exc.context_mark.column
+
+
+def _parses(text: str, loader_class) -> bool:
+    try:
+        _compose_and_construct(text, loader_class)
+    except (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError, RecursionError):
+        return False
+    return True
 
 
 def _compose_and_construct(text: str, loader_class):
