@@ -290,8 +290,17 @@ def identity_problems(identity: Identity, known) -> list[Problem]:
 
 # -- the commands --------------------------------------------------------------------------------------------
 
-def main(argv=None, project: Path | None = None, prog: str = "publish", implicit_build: bool = False) -> int:
-    """Run one command line; `project` holds content/ and output/ (default: the working folder)."""
+def publish_command() -> int:
+    """The `publish` console script and `python -m publish`: a command word is required."""
+    return main(sys.argv[1:], prog="publish", implicit_build=False)
+
+
+def main(argv=None, project: Path | None = None, prog: str = "publish", implicit_build: bool = True) -> int:
+    """Run one command line; `project` holds content/ and output/ (default: the working folder).
+
+    `implicit_build`: a first word that is not a command means `build`, as build.py has always taken it
+    (and as `main([...])` did for callers of this function).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(requested_language(argv) or language_from_environment())
     try:

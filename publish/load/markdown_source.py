@@ -3,6 +3,10 @@
 The block structure (containers, headings, paragraphs, tables) is parsed here
 by hand so that every node keeps its line number and every structural mistake
 (an unclosed block, an unknown block type) is reported where it was made.
+What a Chinese input method types instead of the format's ASCII marks
+(`：：：`, `［＾id］`, `[^id]：`, `＃`) is reported at its line and column, then
+read as the mark meant; a misspelled block type is reported with the closest
+type, and its contents are read as that type, so they are still checked.
 Inline Markdown inside a paragraph is left to python-markdown later
 (see ``inline.py``).
 """
