@@ -22,6 +22,7 @@ Exit status: 0 done; 1 a content problem (nothing written); 2 a usage error;
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problem, ProblemLog, display_path
-from .load import find_publications
+from .load import find_publications, load_publication
 from .load.publication import CONFIG_NAME
 from .load.schema import PUBLICATION_FIELDS
 from .load.text_file import read_text
@@ -86,6 +87,9 @@ def _usage_problem(message: str):
         near = closest(value, choices)
         return say("cli.bad-choice", option=option, value=value, choices=choices,
                    suggestion=say("cli.suggestion", suggestion=say("hint.did-you-mean-alone", name=near)) if near else "")
+    unknown = re.fullmatch(r"unrecognized arguments: (.*)", detail)
+    if unknown:
+        return say("cli.unknown-argument", arguments=unknown.group(1), where="")
     required = re.fullmatch(r"the following arguments are required: (.*)", detail)
     if required:
         return say("cli.missing-argument", arguments=required.group(1))
@@ -324,7 +328,7 @@ def main(argv=None, project: Path | None = None, prog: str = "publish", implicit
         return EXIT_USAGE
 
 
-def _selected(args, log: Log):
+def _selected(args):
     roots, identity = select_publications(args.publications, args.content)
     if not roots:
         raise UsageError(say("cli.no-publications", content=display_path(args.content)))
@@ -333,7 +337,7 @@ def _selected(args, log: Log):
 
 def run_watch(args) -> int:
     log = Log(quiet=args.quiet, verbose=args.verbose)
-    roots, identity = _selected(args, log)
+    roots, identity = _selected(args)
     failed = EXIT_OK
     for root in [r for r in roots if identity[r]]:
         _report(args, log, root, identity[root] + _load_problems(root))
@@ -348,7 +352,7 @@ def run_build(args) -> int:
     """`build`, `check` and `proof`: each publication in turn; one that fails does not stop the others."""
     from .pipeline import build_publication, load
     log = Log(quiet=args.quiet, verbose=args.verbose)
-    roots, identity = _selected(args, log)
+    roots, identity = _selected(args)
     editions = tuple(getattr(args, "edition", None) or EDITION_NAMES)
     strict = getattr(args, "strict", False)
     failed = EXIT_OK
@@ -362,7 +366,6 @@ def run_build(args) -> int:
                 continue
             if args.command == "check" or strict:
                 problems = ProblemLog()
-                from .load import load_publication
                 try:
                     pub = load_publication(root, problems)
                 finally:
@@ -405,7 +408,6 @@ def run_build(args) -> int:
 
 
 def _load_problems(root: Path) -> list[Problem]:
-    from .load import load_publication
     problems = ProblemLog()
     try:
         load_publication(root, problems)
@@ -473,7 +475,6 @@ def run_new(args) -> int:
 
 
 def _now() -> float:
-    import os
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     return float(epoch) if epoch.isdigit() else time.time()
 

@@ -289,3 +289,25 @@ def test_a_fixed_copy_is_selected_by_folder_and_by_id(copied_article):
 def test_an_unknown_publication_is_a_usage_error_with_a_did_you_mean(copied_article, language, words):
     run = publish(copied_article, "check", "zz-prob", language=language)
     assert run.returncode == 2 and words in run.stderr, run.stderr
+
+
+def test_every_kind_of_problem_reads_in_chinese(tmp_path):
+    """One publication with many of the catalogue's mistakes, checked under a Chinese locale: every message
+    and every fix is Chinese prose (English words only inside `code` and quoted values)."""
+    config = CONFIG.replace("title: 测试", "title: 测试\ncolour: blue\ncontents_depth: \"3\"") + \
+        "  - a.md\n  - b.md\n  - missing.md\n"
+    a = CHAPTER + ("\n正文[^x]，参见[概述](#overvue)。\n\n# 一级标题\n\n::: boxed\n文字。\n:::\n"
+                   "\n::: table 表\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 | 3 |\n:::\n"
+                   "\n::: figure\nimage: images/notes.jpg\ncaption: 图\nratio: wide\n:::\n\n[^y]: 没有调用。\n")
+    b = CHAPTER.replace("id: one", "id: one\nlevel: one\nkind: appendix") + "\n::: sidebar\n文字。\n"
+    project = make_project(tmp_path, {"a.md": a, "b.md": b, "images/notes.jpg": "不是图片".encode()}, config)
+    run = publish(project, "check", language="zh")
+    assert run.returncode == 1
+    found = shown_problems(run.stderr)
+    assert len(found) >= 14, run.stderr
+    for problem in found:
+        for words in (problem.message, problem.fix):
+            prose = re.sub(r"`[^`]*`|\S*/\S*|[\w.-]+\.(?:md|yaml|jpg)(?::\d+)?", "", words)  # code, paths: no prose
+            assert re.search(r"[\u4e00-\u9fff]", prose), problem
+            assert not re.search(r"\b(the|must|is|not|a|an|of|or|and)\b", prose), problem
+    assert "个问题；什么都没有写" in run.stderr

@@ -105,11 +105,11 @@ def _read_spine(root: Path, config: dict, located, config_path: Path, log: Probl
             continue
         if not path.is_file():
             if path.exists():
-                log.error(config_path, line, say("spine.not-a-file", entry=shown(entry), folder=root))
+                log.error(config_path, line, say("spine.not-a-file", entry=shown(entry), folder=display_path(root)))
             else:
                 near = _near_files(root, entry, (".md",), exclude=spine)
                 log.error(config_path, line, say("spine.missing-file", entry=shown(entry), name=path.name,
-                                                 folder=root, suggestion=did_you_mean(entry, near)))
+                                                 folder=display_path(root), suggestion=did_you_mean(entry, near)))
             continue
         key = path.resolve()
         if key in seen:

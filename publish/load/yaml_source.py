@@ -84,8 +84,9 @@ TAB_READINGS = ("  ", "")
 """What a tab in an indentation may have meant, tried in turn once it has been reported, so the rest of
 the text is still checked: a list item's indentation, or no indentation at all (a key typed after a tab)."""
 
-TAB_IN_SEPARATION = re.compile(r"^[ \t]*\t|(?<=:)\t")
-"""A tab in a line's indentation, or right after a key's colon: where PyYAML refuses one."""
+TAB_IN_SEPARATION = re.compile(r"^[ \t]*\t(?=[ \t]*\S)|(?<=:)\t")
+"""A tab in the indentation of a line that holds something, or right after a key's colon: where PyYAML
+refuses one (a tab on a blank line is only whitespace, and is dropped)."""
 
 FULLWIDTH_KEY_COLON = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_-]*)[ \u3000]*：[ \u3000]*")
 """`title：测试`, typed with a Chinese input method: to PyYAML, text that continues the value above."""
@@ -109,6 +110,8 @@ def replace_tabs_and_fullwidth_colons(text: str, path: Path, log: ProblemLog | N
     lines = text.split("\n")
     for index, line in enumerate(lines):
         number = index + 1 + line_offset
+        if "\t" in line and not line.strip():
+            line = ""
         if "\t" in line:
             tabs = [m for m in TAB_IN_SEPARATION.finditer(line)]
             if tabs:
