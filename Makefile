@@ -1,18 +1,21 @@
 # `make` sets up what is missing, then builds every edition of every publication.
 # `make test` sets up, then runs the test suite.
+# Setup installs the Python packages from requirements.lock, hashes checked (`make lock` makes it).
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 SETUP  := $(VENV)/.setup-done
 
-.PHONY: all build test check proof bench clean
+.PHONY: all build test check proof bench clean lock
 
 all: build
 
-$(SETUP): pyproject.toml scripts/install-system-packages package.json package-lock.json
+$(SETUP): pyproject.toml requirements.lock scripts/install-system-packages package.json package-lock.json
 	./scripts/install-system-packages
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -e '.[dev]'
+	# Every Python package at the version and hash requirements.lock gives (the same on every machine),
+	# then this package itself, editable, built by the locked setuptools and adding nothing.
+	$(PYTHON) -m pip install -q --require-hashes -r requirements.lock
+	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e .
 	# Ace by DAISY and axe-core for the accessibility tests (they are skipped without them;
 	# no browser is downloaded: Debian's Chromium is used).
 	if command -v npm >/dev/null; then \
@@ -37,3 +40,12 @@ bench: $(SETUP)
 
 clean:
 	rm -rf output
+
+# Resolve the dependencies again (after a change in pyproject.toml): every package pinned, with its hashes,
+# for Python 3.11 on Linux x86_64, the dev extras and the build's setuptools included.
+lock:
+	test -x .cache/lock-venv/bin/pip-compile || { python3 -m venv .cache/lock-venv && \
+	  .cache/lock-venv/bin/python -m pip install -q pip-tools==7.6.2; }
+	CUSTOM_COMPILE_COMMAND="make lock" .cache/lock-venv/bin/pip-compile --quiet --extra dev --all-build-deps \
+	  --allow-unsafe --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o requirements.lock pyproject.toml

@@ -43,7 +43,8 @@ MANIFEST_NAME = "build.json"
 MANIFEST_FORMAT = 3
 KEPT_BUILDS = 3
 """Outputs of the last builds kept, so that undoing an edit (in watch mode) finds its pages again."""
-NOT_RENDERING = frozenset({"cli.py", "progress.py", "watch.py", "proof.py", "cache.py", "pipeline.py"})
+NOT_RENDERING = frozenset({"cli.py", "progress.py", "watch.py", "proof.py", "cache.py", "pipeline.py", "messages.py",
+                           "__main__.py"})
 """Modules of publish/ that never change an output byte: editing them keeps every cached unit."""
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "fonttools", "pyphen", "pillow",
              "pikepdf", "jinja2", "markupsafe", "markdown", "pyyaml")

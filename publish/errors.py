@@ -3,11 +3,15 @@
 A build collects every problem it can find before it stops, so that an editor
 fixes a file in one pass instead of one error per run. Each problem names the
 file and line (and column where known), says what is wrong and how to fix it.
+The words come from the message catalogue (publish/messages.py), in the
+language in use when the problem is shown.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from .messages import Literal, Message, current_language, say
 
 MAX_PROBLEMS_PER_FILE = 100
 """A broken file (a binary file, a paste gone wrong) can hold a million mistakes;
@@ -18,21 +22,42 @@ past this many, one line says how many more there are."""
 class Problem:
     path: Path
     line: int | None
-    message: str
-    hint: str = ""
+    said: Message | Literal  # what is wrong and how to fix it, in every language
     column: int | None = None
     severity: str = "error"  # "error" stops the build; "warning" does not
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
+        return self.said.text()
+
+    @property
+    def hint(self) -> str:
+        return self.said.fix()
+
+    @property
+    def message_id(self) -> str | None:
+        return getattr(self.said, "id", None)
+
+    def render(self, language: str | None = None) -> str:
+        """`file:line:column: error: what is wrong` and, on the next line, `fix: how to fix it`."""
+        language = language or current_language()
         where = display_path(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.severity}: {self.message}"
-        if self.hint:
-            text += f"\n    fix: {self.hint}"
+        separator = say("label.separator").text(language)
+        label = say(f"label.{self.severity}").text(language)
+        # Chinese puts its full-width colon straight after the label; the location keeps ASCII `: ` so that
+        # editors and terminals still recognise `file:line:`.
+        text = f"{where}: {label}{separator}{self.said.text(language)}"
+        fix = self.said.fix(language)
+        if fix:
+            text += f"\n    {say('label.fix').text(language)}{separator}{fix}"
         return text
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class ContentError(Exception):
@@ -44,8 +69,16 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def _said(message, hint) -> Message | Literal:
+    return message if isinstance(message, (Message, Literal)) else Literal(str(message), str(hint or ""))
+
+
 class ProblemLog:
-    """Collects problems while a stage runs; raises them together at its end."""
+    """Collects problems while a stage runs; raises them together at its end.
+
+    `message` is a catalogue message (`say(...)`, which carries its own fix);
+    plain words with a `hint` are accepted too and shown as written.
+    """
 
     def __init__(self) -> None:
         self._listed: list[Problem] = []
@@ -53,10 +86,10 @@ class ProblemLog:
         self._unlisted: dict[tuple[Path, str], int] = {}
 
     def error(self, path, line, message, hint="", column=None) -> None:
-        self._add(Problem(Path(path), line, message, hint, column))
+        self._add(Problem(Path(path), line, _said(message, hint), column))
 
     def warning(self, path, line, message, hint="", column=None) -> None:
-        self._add(Problem(Path(path), line, message, hint, column, "warning"))
+        self._add(Problem(Path(path), line, _said(message, hint), column, "warning"))
 
     def _add(self, problem: Problem) -> None:
         count = self._per_file.get(problem.path, 0) + 1
@@ -70,8 +103,7 @@ class ProblemLog:
     @property
     def items(self) -> list[Problem]:
         """Every problem in the order found, then one line per file for those not listed."""
-        summaries = [Problem(path, None, f"{count} more {severity}s in this file are not listed",
-                             "fix the ones above, then run `build.py check` again", severity=severity)
+        summaries = [Problem(path, None, say(f"problems.more-{severity}s", count=count), severity=severity)
                      for (path, severity), count in self._unlisted.items()]
         return self._listed + summaries
 

@@ -1,6 +1,7 @@
 """Shared fixtures: the real publications built once per test session, with real fonts."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +11,11 @@ import pytest
 from publish.load import load_publication
 from publish.paths import CONTENT
 from publish.pipeline import Log, build_publication
+
+# The tests read messages in English (the commands they run included) unless a test asks for Chinese.
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_variable, "").lower().startswith("zh"):
+        os.environ[_variable] = "C.UTF-8"
 
 REPORT = CONTENT / "gsi-report-2024"
 ARTICLE = CONTENT / "gsi-article-2024"

@@ -16,11 +16,9 @@ import weasyprint
 from PIL import Image
 
 from publish.paths import STYLES
-from publish.render import weasyprint_fixes
+from publish.render.weasyprint_patches import applied
 
 from .page_design import LINE, PAIR_MAX_EM, body_pages, check_design_pages, check_pages, read_design_pages
-
-weasyprint_fixes.apply()
 
 PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>测试</title>
 {sheets}<style>@page {{ size: A4; }}</style></head>
@@ -56,14 +54,14 @@ def noted_page(count: int = 12) -> str:
 
 def document(body: str, title: str = "一、测试章节", head: str = "测试章节") -> str:
     """A document inside a chapter, as templates/book/book.html writes one (a new page each)."""
-    return (f'<section class="doc doc--chapter doc--level2"><span class="running-head">{head}</span>'
+    return (f'<section class="doc doc--chapter doc--level2">'
             f'<header class="doc-head doc-head--chapter doc-head--level2"><h2 class="doc-head__title">{title}</h2>'
             f'</header><div class="doc__body">{body}</div></section>')
 
 
 def annex(label: str, title: str, body: str) -> str:
     """An annex: it starts on a right-hand page, under its label and a large title."""
-    return (f'<section class="doc doc--annex doc--level2"><span class="running-head">附件</span>'
+    return (f'<section class="doc doc--annex doc--level2">'
             f'<header class="doc-head doc-head--annex doc-head--level2"><p class="doc-head__label">{label}</p>'
             f'<h2 class="doc-head__title">{title}</h2></header><div class="doc__body">{body}</div></section>')
 
@@ -72,7 +70,7 @@ def opener(number: str, title: str, body: str = "") -> str:
     """A chapter opener (big number on a right-hand page), then the chapter's own text."""
     body = f'<div class="doc__body">{body}</div>' if body else ""
     return (f'<section class="doc doc--opener doc--chapter"><header class="opener">'
-            f'<span class="running-head">{title}</span><p class="opener__number" aria-hidden="true">{number}</p>'
+            f'<p class="opener__number" aria-hidden="true">{number}</p>'
             f'<h1 class="opener__title">{title}</h1></header>{body}</section>')
 
 
@@ -107,7 +105,8 @@ def note(content: str, mark: str = "①") -> str:
 def render(tmp_path, documents: str, name: str = "page.pdf"):
     path = tmp_path / name
     html = PAGE.format(sheets=SHEETS, documents=documents)
-    weasyprint.HTML(string=html, base_url=str(STYLES.parent)).write_pdf(path)
+    with applied():  # laid out as the book is, Chinese lines justified
+        weasyprint.HTML(string=html, base_url=str(STYLES.parent)).write_pdf(path)
     return path
 
 

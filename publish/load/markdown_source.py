@@ -3,6 +3,10 @@
 The block structure (containers, headings, paragraphs, tables) is parsed here
 by hand so that every node keeps its line number and every structural mistake
 (an unclosed block, an unknown block type) is reported where it was made.
+What a Chinese input method types instead of the format's ASCII marks
+(`：：：`, `［＾id］`, `[^id]：`, `＃`) is reported at its line and column, then
+read as the mark meant; a misspelled block type is reported with the closest
+type, and its contents are read as that type, so they are still checked.
 Inline Markdown inside a paragraph is left to python-markdown later
 (see ``inline.py``).
 """
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ProblemLog, shown
+from ..messages import closest, did_you_mean, say
 from .schema import ANCHOR as ANCHOR_PATTERN
 from .text_file import LINE_BREAK_MARK, read_text
 from .yaml_source import LocatedMapping, parse_yaml_mapping
@@ -40,11 +45,22 @@ BLOCK_OPEN = re.compile(r":::\s*([A-Za-z][\w-]*)\s*(.*)")
 BLOCK_CLOSE = re.compile(r":::")
 HEADING = re.compile(r"(#{1,6})\s+(.*)")
 HEADING_ID = re.compile(r"\{#([^{}]*)\}")
-FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\[\]\s]+)\]:\s*(.*)")
+FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\[\]\s]+)\]([:：])\s*(.*)")
+"""`[^id]: text`; a full-width colon (`[^id]：`, as a Chinese input method types it) is reported, then read as meant."""
 LIST_ITEM = re.compile(r"[-*]\s+(.*)")
 TABLE_ROW = re.compile(r"\|.*\|")
 TABLE_RULE = re.compile(r"\|(\s*:?-{3,}:?\s*\|)+")
 ANCHOR = re.compile(ANCHOR_PATTERN)
+
+# What a Chinese input method types in place of the format's ASCII marks. Each is
+# reported where it is written, named as what it is, then read as the mark it
+# stands for, so that one slip does not turn into a cascade of other problems.
+FULLWIDTH_BLOCK_LINE = re.compile(r"[:：]{3}")
+FULLWIDTH_HEADING = re.compile(r"([#＃]{1,6})(?=[ \u3000])")
+FULLWIDTH_NOTE_CALL = re.compile(r"([\[［【])([\^＾]|……)([A-Za-z0-9_.-]+)([\]］】])(：?)")
+FULLWIDTH_MARKS = {"［": "mark.fullwidth-bracket-open", "］": "mark.fullwidth-bracket-close",
+                   "【": "mark.lenticular-open", "】": "mark.lenticular-close", "＾": "mark.fullwidth-caret",
+                   "……": "mark.ellipsis-caret", "：": "mark.fullwidth-colon"}
 
 
 @dataclass
@@ -55,6 +71,7 @@ class RawNode:
     level: int = 0  # heading level
     anchor: str = ""  # heading id
     block_type: str = ""
+    checked_as: str = ""  # the known type a block's contents are read as (its own, or the closest to a misspelling)
     children: list["RawNode"] = field(default_factory=list)
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # table rows (line, cells)
     items: list[tuple[int, str]] = field(default_factory=list)  # list items
@@ -102,20 +119,17 @@ def split_front_matter(text: str, path: Path, log: ProblemLog) -> tuple[LocatedM
     """Return the front matter, the body lines, and the 1-based line the body starts on."""
     lines = text.split("\n")
     if not text.strip():
-        log.error(path, 1, "the file is empty",
-                  "write the front matter (`---`, `title: …`, `level: …`, `---`) and the text, "
-                  "or remove the file from the spine")
+        log.error(path, 1, say("chapter.empty-file"))
         return None, [], 1
     if lines[0].strip() != "---":
-        log.error(path, 1, "the file does not start with front matter",
-                  "begin the file with a `---` line, the `title:` and `level:` keys, and a closing `---` line")
+        log.error(path, 1, say("chapter.no-front-matter"))
         return None, lines, 1
     for end in range(1, len(lines)):
         if lines[end].strip() == "---":
             front = parse_yaml_mapping("\n".join(lines[1:end]), path, log, line_offset=1,
-                                       what="the front matter")
+                                       what=say("what.front-matter"))
             return front, lines[end + 1:], end + 2
-    log.error(path, 1, "the front matter is not closed", "add a `---` line after the last front-matter key")
+    log.error(path, 1, say("chapter.front-matter-unclosed"))
     return None, [], len(lines) + 1
 
 
@@ -128,8 +142,7 @@ def parse_chapter(path: Path, log: ProblemLog) -> RawChapter | None:
     body_text, unclosed = blank_out_comments("\n".join(body))
     if unclosed is not None:
         line = first_line + unclosed
-        log.error(path, line, "a comment `<!--` is never closed: the rest of the file is hidden",
-                  "end the comment with `-->`")
+        log.error(path, line, say("chapter.comment-unclosed"))
     lines = list(enumerate(body_text.split("\n"), start=first_line))
     nodes, footnotes = parse_body(lines, path, log)
     return RawChapter(path, front, nodes, footnotes)
@@ -146,9 +159,8 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
     def flush_paragraph():
         nonlocal paragraph_length
         if paragraph and paragraph_length > MAX_PARAGRAPH_CHARS:
-            log.error(path, paragraph[0][0], f"this paragraph is {paragraph_length:,} characters long; "
-                      f"the limit is {MAX_PARAGRAPH_CHARS:,}",
-                      "split it with blank lines, or check for text pasted many times")
+            log.error(path, paragraph[0][0], say("chapter.paragraph-too-long", length=f"{paragraph_length:,}",
+                                                 limit=f"{MAX_PARAGRAPH_CHARS:,}"))
         elif paragraph:
             text = join_paragraph_lines([t for _, t in paragraph])
             stack[-1].children.append(RawNode("paragraph", paragraph[0][0], text))
@@ -158,23 +170,22 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
     for number, raw in lines:
         if len(raw) > MAX_LINE_CHARS:
             flush_paragraph()
-            log.error(path, number, f"this line is {len(raw):,} characters long; the limit is {MAX_LINE_CHARS:,}",
-                      "split it into paragraphs with blank lines, or check for text pasted many times")
+            log.error(path, number, say("chapter.line-too-long", length=f"{len(raw):,}",
+                                        limit=f"{MAX_LINE_CHARS:,}"))
             continue
-        line = raw.rstrip()
+        line = ascii_note_calls(raw.rstrip(), number, path, log)
         stripped = line.strip()
+        stripped = ascii_block_line(stripped, line, number, path, log)
         current = stack[-1]
-        if current.block_type == "figure" and not BLOCK_CLOSE.fullmatch(stripped):
+        if current.checked_as == "figure" and not BLOCK_CLOSE.fullmatch(stripped):
             if BLOCK_OPEN.fullmatch(stripped):
-                log.error(path, number, "a figure cannot contain another block",
-                          "close the figure with a `:::` line before opening the next block")
+                log.error(path, number, say("block.figure-nested"))
             current.body_lines.append((number, line))
             continue
         if BLOCK_CLOSE.fullmatch(stripped):
             flush_paragraph()
             if len(stack) == 1:
-                log.error(path, number, "`:::` closes a block, but no block is open here",
-                          "remove this line, or open the block it should close (e.g. `::: sidebar 【标题】`)")
+                log.error(path, number, say("block.close-without-open"))
             else:
                 stack.pop()
             continue
@@ -182,29 +193,40 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
         if opened:
             flush_paragraph()
             block_type, args = opened.group(1), opened.group(2)
+            checked_as = block_type
             if block_type not in BLOCK_TYPES:
-                log.error(path, number, f"unknown block type `{shown(block_type)}`",
-                          "use one of: " + ", ".join(BLOCK_TYPES) + " (see docs/content-format.md)")
-            node = RawNode("block", number, args, block_type=block_type)
+                # The contents of a misspelled block are still checked, as the type it was meant to be
+                # (or as plain blocks when no type is close), so their problems show up now, not after the fix.
+                checked_as = closest(block_type, BLOCK_TYPES) or ""
+                message_id = "block.unknown-type-checked" if checked_as else "block.unknown-type"
+                log.error(path, number, say(message_id, type=shown(block_type), checked=checked_as,
+                                            suggestion=did_you_mean(block_type, BLOCK_TYPES),
+                                            types=list(BLOCK_TYPES)))
+            node = RawNode("block", number, args, block_type=block_type, checked_as=checked_as)
             if len(stack) > MAX_BLOCK_DEPTH:
-                log.error(path, number, f"blocks are nested more than {MAX_BLOCK_DEPTH} deep here",
-                          "close each block with a `:::` line where it ends")
+                log.error(path, number, say("block.too-deep", limit=MAX_BLOCK_DEPTH))
             else:
                 current.children.append(node)  # past the limit: parsed for its lines, then left out
             stack.append(node)
             continue
         if stripped.startswith(":::"):
             flush_paragraph()
-            log.error(path, number, "a `:::` line must be `:::` alone (closing a block) or `::: type` "
-                      "(opening one)", "use one of: " + ", ".join(BLOCK_TYPES), line.find(":::") + 1)
+            log.error(path, number, say("block.malformed-line", types=list(BLOCK_TYPES)),
+                      column=line.find(":::") + 1 if ":::" in line else 1)
             continue
         if not stripped:
             flush_paragraph()
             continue
         note = FOOTNOTE_DEFINITION.fullmatch(stripped)
-        if note and not paragraph:
-            footnotes.append(RawFootnote(note.group(1), note.group(2).strip(), number))
+        if note:
+            # A definition on the line after a paragraph's last line ends that paragraph.
+            flush_paragraph()
+            if note.group(2) == "：":
+                log.error(path, number, say("note.fullwidth-colon", id=shown(note.group(1))),
+                          column=line.index("]：") + 2)
+            footnotes.append(RawFootnote(note.group(1), note.group(3).strip(), number))
             continue
+        stripped = ascii_heading(stripped, line, number, path, log) if not paragraph else stripped
         heading = HEADING.fullmatch(stripped)
         if heading and not paragraph:
             current.children.append(parse_heading(heading, line, number, path, log))
@@ -213,8 +235,7 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
             if TABLE_RULE.fullmatch(stripped):
                 table = current.children[-1] if current.children else None
                 if table is None or table.kind != "table" or len(table.rows) != 1:
-                    log.error(path, number, "a table rule `|---|` must come right after the header row",
-                              "put the header row `| 时间 | 文件 |` on the line above")
+                    log.error(path, number, say("table.rule-misplaced"))
                 continue
             cells = [c.strip() for c in split_table_row(stripped)]
             last = current.children[-1] if current.children else None
@@ -235,9 +256,51 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
         paragraph_length += len(stripped)
     flush_paragraph()
     for node in stack[1:]:
-        log.error(path, node.line, f"the `{shown(node.block_type)}` block opened here is never closed",
-                  "add a line `:::` where the block ends")
+        log.error(path, node.line, say("block.unclosed", type=shown(node.block_type)))
     return root.children, footnotes
+
+
+def ascii_note_calls(line: str, number: int, path: Path, log: ProblemLog) -> str:
+    """`［＾fn-1］`, `[＾fn-1]`, `【^fn-1】` reported as what they are, and read as `[^fn-1]`."""
+    if not any(mark in line for mark in "［］【】＾…"):
+        return line
+
+    def ascii_call(match: re.Match) -> str:
+        opening, caret, note_id, closing, colon = match.groups()
+        marks = [m for m in (opening, caret, closing) if not m.isascii()]
+        if not marks:
+            return match.group(0)  # written right; a full-width colon after it is the definition's to report
+        definition = bool(colon) and not line[:match.start()].strip()
+        if definition:
+            marks.append(colon)  # a definition typed all in full-width: one message names every mark
+        log.error(path, number, say("note.fullwidth-marks", written=match.group(0) if definition else
+                                    match.group(0)[:len(match.group(0)) - len(colon)], id=note_id,
+                                    marks=[say(FULLWIDTH_MARKS[m]) for m in dict.fromkeys(marks)]),
+                  column=match.start() + 1)
+        return f"[^{note_id}]" + (":" if definition else colon)
+
+    return FULLWIDTH_NOTE_CALL.sub(ascii_call, line)
+
+
+def ascii_block_line(stripped: str, line: str, number: int, path: Path, log: ProblemLog) -> str:
+    """`：：： sidebar` (or `::：`) reported where it is written, and read as `::: sidebar`."""
+    opening = FULLWIDTH_BLOCK_LINE.match(stripped)
+    if opening is None or "：" not in opening.group():
+        return stripped
+    rest = stripped[3:]
+    written = opening.group() + (rest if len(rest) <= 20 else rest[:19] + "…")
+    log.error(path, number, say("block.fullwidth-colons", written=written), column=line.index(stripped[0]) + 1)
+    return ":::" + rest
+
+
+def ascii_heading(stripped: str, line: str, number: int, path: Path, log: ProblemLog) -> str:
+    """`＃＃ 标题` reported where it is written, and read as `## 标题`."""
+    marks = FULLWIDTH_HEADING.match(stripped)
+    if marks is None or "＃" not in marks.group(1):
+        return stripped
+    log.error(path, number, say("heading.fullwidth-hash", written=shown(stripped, 20)),
+              column=line.index(stripped[0]) + 1)
+    return "#" * len(marks.group(1)) + stripped[marks.end():]
 
 
 def parse_heading(match: re.Match, line: str, number: int, path: Path, log: ProblemLog) -> RawNode:
@@ -248,12 +311,10 @@ def parse_heading(match: re.Match, line: str, number: int, path: Path, log: Prob
     if written and written.end() == len(text) and (written.start() == 0 or text[written.start() - 1].isspace()):
         anchor, text = written.group(1), text[:written.start()].rstrip()
         if not ANCHOR.fullmatch(anchor):
-            log.error(path, number, f"the heading id `{shown(anchor)}` is not a valid id",
-                      "start it with a letter, then use letters, digits, `-`, `_` or `.` (e.g. `{#dir-01}`)",
-                      line.rfind("{#") + 1)
+            log.error(path, number, say("heading.bad-id", anchor=shown(anchor)), column=line.rfind("{#") + 1)
             anchor = ""
     if not text:
-        log.error(path, number, "this heading has no text", "write the heading after the `#` marks")
+        log.error(path, number, say("heading.empty"))
     return RawNode("heading", number, text, level, anchor)
 
 

@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 from .. import model as m
-from ..errors import ProblemLog, shown
+from ..errors import ProblemLog, display_path, shown
+from ..messages import closest, did_you_mean, say
 from .inline import LINK_SCHEMES, NoteMark, render_inline, without_note_marks
 from .markdown_source import RawChapter, RawFootnote, RawNode, parse_chapter
 from .schema import FRONT_MATTER_FIELDS, PUBLICATION_FIELDS, validate
@@ -28,6 +29,12 @@ IMAGE_TYPES = {
     "GIF": ((b"GIF87a", b"GIF89a"), (".gif",)),
     "WebP": ((b"RIFF",), (".webp",)),
 }
+IMAGE_ENDINGS = tuple(ending for _, endings in IMAGE_TYPES.values() for ending in endings)
+NEAR_IMAGE_CUTOFF = 0.8
+"""How alike a missing image's path and an existing file's must be to call the path a typo
+(`images/potho.jpg` for `images/photo.jpg`, `image/photo.jpg`, `images/photo.jpeg`), rather than
+a photo still to come: then it is an error with a did-you-mean, not a placeholder."""
+
 MAX_IMAGE_PIXELS = 60_000_000
 """A full-bleed A4 photo at 300 dpi is 9 million pixels; far more is a wrong
 file, and decoding it could exhaust the memory of the build."""
@@ -82,8 +89,7 @@ def _read_spine(root: Path, config: dict, located, config_path: Path, log: Probl
     """Every spine file parsed, in order; each bad entry reported on its own line."""
     spine = config["spine"] or []
     if located.values.get("spine") == []:
-        log.error(config_path, located.line_of("spine"), "the spine lists no file",
-                  "list the chapter files under `spine:`, one `- file.md` per line")
+        log.error(config_path, located.line_of("spine"), say("spine.empty"))
     spine_lines = located.item_lines.get("spine", [])
     seen: dict[Path, int] = {}
     pages: dict[str, tuple[str, int]] = {}
@@ -94,28 +100,27 @@ def _read_spine(root: Path, config: dict, located, config_path: Path, log: Probl
             continue  # reported by the schema
         path = _inside(root, entry)
         if path is None:
-            log.error(config_path, line, f"spine entry `{shown(entry)}` points outside the publication folder",
-                      "name a file inside the folder, without `..` or an absolute path")
+            log.error(config_path, line, say("spine.outside", entry=shown(entry)))
             continue
         if not path.is_file():
-            what = "is not a file" if path.exists() else "names a file that does not exist"
-            log.error(config_path, line, f"spine entry `{shown(entry)}` {what}",
-                      f"create {path.name} in {root}, or correct the name in the spine")
+            if path.exists():
+                log.error(config_path, line, say("spine.not-a-file", entry=shown(entry), folder=display_path(root)))
+            else:
+                near = _near_files(root, entry, (".md",), exclude=spine)
+                log.error(config_path, line, say("spine.missing-file", entry=shown(entry), name=path.name,
+                                                 folder=display_path(root), suggestion=did_you_mean(entry, near)))
             continue
         key = path.resolve()
         if key in seen:
-            log.error(config_path, line, f"spine entry `{shown(entry)}` is listed twice (first on line {seen[key]})",
-                      "list each file once")
+            log.error(config_path, line, say("spine.twice", entry=shown(entry), first=seen[key]))
             continue
         seen[key] = line
         page = _slug(path.stem)
         if page in RESERVED_PAGE_NAMES:
-            log.error(config_path, line, f"spine entry `{shown(entry)}` would make a page named `{page}`, "
-                      "which the editions use for their own page", "rename the file, e.g. to 00-intro.md")
+            log.error(config_path, line, say("spine.reserved-page", entry=shown(entry), page=page))
         elif page in pages:
-            log.error(config_path, line, f"spine entry `{shown(entry)}` would make a page named `{page}`, "
-                      f"as `{pages[page][0]}` on line {pages[page][1]} does",
-                      "rename one of the files; page names use the Latin letters and digits of the file name")
+            log.error(config_path, line, say("spine.same-page", entry=shown(entry), page=page,
+                                             other=pages[page][0], line=pages[page][1]))
         pages.setdefault(page, (entry, line))
         raw = parse_chapter(path, log)
         if raw is not None:
@@ -131,8 +136,7 @@ def _metadata(config: dict, located, path: Path, log: ProblemLog) -> m.Metadata:
             continue  # reported by the schema
         if set(item) != {"label", "value"} or not all(isinstance(v, str) for v in item.values()):
             line = credit_lines[i] if i < len(credit_lines) else located.line_of("credits")
-            log.error(path, line, "each credit must be `{label: …, value: …}` with text values",
-                      "write `- {label: 责任编辑, value: 姓名}`")
+            log.error(path, line, say("credits.bad-item"))
             continue
         credits.append(m.Credit(item["label"], item["value"]))
     return m.Metadata(
@@ -157,6 +161,20 @@ def _inside(root: Path, relative: str) -> Path | None:
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return None
     return candidate
+
+
+def _near_files(root: Path, written: str, endings: tuple[str, ...], exclude=(), cutoff: float = 0.6) -> list[str]:
+    """Files of the publication with these endings whose path is close to `written`, closest first."""
+    try:
+        files = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*"))
+                 if p.suffix.lower() in endings and p.is_file()
+                 and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    except OSError:
+        return []
+    files = [f for f in files if f not in exclude]
+    # Case slips (`Photo.JPG`) count as the same letters.
+    by_case = {f.lower(): f for f in files}
+    return [by_case[f] for f in difflib.get_close_matches(written.lower(), list(by_case), n=3, cutoff=cutoff)]
 
 
 def _contents(documents: list[m.Document], depth: int) -> list[m.TocEntry]:
@@ -197,6 +215,8 @@ class _ModelBuilder:
         self.ids: dict[str, tuple[m.Source, str]] = {}
         self.links: list[tuple[str, m.Source]] = []
         self.counters: dict[str, int] = {}
+        self.uncalled_ids: list[str] = []  # ids called in the text that have no definition
+        self.missing_images: list[tuple[str, Path, m.Source]] = []
         self.chapter_title = ""
         self.chapter_id = ""
 
@@ -204,26 +224,29 @@ class _ModelBuilder:
     def document(self, raw: RawChapter, index: int) -> m.Document | None:
         if raw.front is None:
             return None
-        front = validate(raw.front, FRONT_MATTER_FIELDS, raw.path, self.log, "the front matter")
+        front = validate(raw.front, FRONT_MATTER_FIELDS, raw.path, self.log, say("what.front-matter"))
         if not front["title"]:
             return None
         doc_id = front["id"] or _slug(raw.path.stem)
-        self._claim_id(doc_id, m.Source(raw.path, raw.front.line_of("id")), "chapter", written=bool(front["id"]))
+        self._claim_id(doc_id, m.Source(raw.path, raw.front.line_of("id")), "thing.chapter",
+                       written=bool(front["id"]))
         if front["level"] == 1 or not self.chapter_id:
             self.chapter_title = front["running_head"] or front["title"]
             self.chapter_id = doc_id
         self.path = raw.path
         self.doc_id = doc_id
         self.definitions = self._definitions(raw)
+        self.uncalled_ids = []
         self.doc_notes: list[m.Footnote] = []
         blocks = tuple(self._blocks(raw.nodes, front["level"]))
         for note in raw.footnotes:
             if note.id not in self.calls and self.definitions.get(note.id) is note:
-                self.log.error(raw.path, note.line, f"footnote `[^{note.id}]` is defined but never called",
-                               f"put `[^{note.id}]` where the note mark belongs, or delete the definition")
+                # A call that found no definition is most likely this note's id mistyped.
+                undefined = [c for c in self.uncalled_ids if c not in self.definitions]
+                self.log.error(raw.path, note.line, say("note.defined-never-called", id=note.id,
+                                                        suggestion=did_you_mean(note.id, undefined)))
         if not blocks and not front["number"] and not front["label"]:
-            self.log.warning(raw.path, raw.front.line, "this chapter has no text",
-                             "write its paragraphs below the front matter, or remove it from the spine")
+            self.log.warning(raw.path, raw.front.line, say("chapter.no-text"))
         return m.Document(
             id=doc_id, file=raw.path, title=front["title"], level=front["level"], kind=front["kind"],
             number=front["number"], label=front["label"], subtitle=front["subtitle"],
@@ -238,25 +261,47 @@ class _ModelBuilder:
         definitions: dict[str, RawFootnote] = {}
         for note in raw.footnotes:
             if note.id in definitions:
-                self.log.error(raw.path, note.line, f"footnote `[^{shown(note.id)}]` is defined twice "
-                               f"(first on line {definitions[note.id].line})", "give each footnote its own id")
+                self.log.error(raw.path, note.line, say("note.defined-twice", id=shown(note.id),
+                                                        first=definitions[note.id].line))
                 continue
             if not FOOTNOTE_ID.fullmatch(note.id):
-                self.log.error(raw.path, note.line, f"the footnote id `{shown(note.id)}` is not a valid id",
-                               "use letters, digits, `-`, `_` or `.` (e.g. `[^fn-1]`)")
+                self.log.error(raw.path, note.line, say("note.bad-id", id=shown(note.id)))
             if not note.text:
-                self.log.error(raw.path, note.line, f"footnote `[^{shown(note.id)}]` has no text",
-                               f"write the note after `[^{shown(note.id)}]: ` on the same line")
+                self.log.error(raw.path, note.line, say("note.empty", id=shown(note.id)))
             definitions[note.id] = note
         return definitions
 
+    def _near_definition(self, note_id: str):
+        """`did you mean [^fn-1]?` for a call whose id is a slip of the id of a note defined here and not called."""
+        uncalled = [i for i in self.definitions if i not in self.calls]
+        near = closest(note_id, uncalled)
+        return say("hint.did-you-mean", name=f"[^{near}]") if near else ""
+
     def check_book(self, documents: list[m.Document]) -> None:
+        self._check_missing_images()
         for target, source in self.links:
             if target not in self.ids:
-                close = difflib.get_close_matches(target, list(self.ids), n=1)
-                self.log.error(source.path, source.line, f"link to `#{shown(target)}`, but no heading or block "
-                               "has that id", (f"did you mean `#{close[0]}`? " if close else "")
-                               + "use the id written after a heading as `{#id}` (see docs/content-format.md)")
+                near = closest(target, self.ids)
+                self.log.error(source.path, source.line, say("link.unknown-anchor", target=shown(target),
+                                                             suggestion=say("hint.did-you-mean", name="#" + near)
+                                                             if near else ""))
+
+    def _check_missing_images(self) -> None:
+        """A missing image is a typo when a file of nearly that name is in the folder and no figure shows it.
+
+        A typo is an error with a did-you-mean (a placeholder would go to the printer); a photo still
+        to come is a warning, and the editions show a placeholder frame. Files other figures show are
+        not taken for the one meant, so `photo-2.jpg` still to come is not `photo-1.jpg` mistyped.
+        """
+        shown_files = {f.image_path.relative_to(self.root).as_posix() for f in self.figures
+                       if f.image_path is not None}
+        for image, image_path, source in self.missing_images:
+            near = _near_files(self.root, image, IMAGE_ENDINGS, exclude=shown_files, cutoff=NEAR_IMAGE_CUTOFF)
+            if near:
+                self.log.error(source.path, source.line, say("image.mistyped", image=shown(image), near=near[0]))
+            else:
+                self.log.warning(source.path, source.line, say("image.missing", image=shown(image),
+                                                               path=display_path(image_path)))
 
     # -- blocks ----------------------------------------------------------
     def _blocks(self, nodes: list[RawNode], doc_level: int, inside: str = ""):
@@ -264,40 +309,43 @@ class _ModelBuilder:
             source = m.Source(self.path, node.line)
             if node.kind == "paragraph":
                 paragraph_id = f"{self.doc_id}-p{self._count('p:' + self.doc_id)}"
-                self._claim_id(paragraph_id, source, "paragraph")
+                self._claim_id(paragraph_id, source, "thing.paragraph")
                 yield m.Paragraph(self._inlines(node.text, source), source, paragraph_id)
             elif node.kind == "heading":
                 if node.level <= doc_level:
-                    self.log.error(self.path, node.line,
-                                   f"a level-{node.level} heading inside a level-{doc_level} file",
-                                   f"use {'#' * (doc_level + 1)} or deeper; the file's own heading comes "
-                                   "from `title:` in its front matter")
+                    self.log.error(self.path, node.line, say("heading.too-shallow", level=node.level,
+                                                             file_level=doc_level, marks="#" * (doc_level + 1)))
                 if inside:
-                    self.log.error(self.path, node.line, f"a heading inside a {inside} block",
-                                   "give the block a title on its opening line instead")
+                    self.log.error(self.path, node.line, say("heading.inside-block", kind=inside))
                 heading_id = node.anchor or f"{self.doc_id}-{self._count('h:' + self.doc_id)}"
-                self._claim_id(heading_id, source, "heading", written=bool(node.anchor))
+                self._claim_id(heading_id, source, "thing.heading", written=bool(node.anchor))
                 yield m.Heading(node.level, self._inlines(node.text, source), heading_id, source)
             elif node.kind == "list":
                 yield m.ListBlock(tuple(self._inlines(t, m.Source(self.path, ln)) for ln, t in node.items),
                                   source)
             elif node.kind == "table":
-                self.log.error(self.path, node.line, "a table outside a `::: table` block",
-                               "wrap it in `::: table 表题` … `:::` so it has a caption")
+                self.log.error(self.path, node.line, say("table.outside-block"))
             elif node.kind == "block":
                 block = self._block(node, doc_level, source)
                 if block is not None:
                     yield block
 
     def _block(self, node: RawNode, doc_level: int, source: m.Source):
+        if node.block_type != node.checked_as:
+            # A misspelled type (reported by the parser): its contents are checked all the same, as the
+            # type it was most likely meant to be, and the block is left out.
+            if node.checked_as:
+                self._block(RawNode(**{**node.__dict__, "block_type": node.checked_as}), doc_level, source)
+            else:
+                list(self._blocks(node.children, doc_level, node.block_type))
+            return None
         kind = node.block_type
         if kind == "figure":
             return self._figure(node, source)
         if kind == "source":
             paragraphs = [c for c in node.children if c.kind == "paragraph"]
             if len(paragraphs) != 1 or len(node.children) != 1:
-                self.log.error(self.path, node.line, "a `source` block holds exactly one paragraph",
-                               "put the whole `整理自…` note in one paragraph")
+                self.log.error(self.path, node.line, say("source.one-paragraph"))
                 if not paragraphs:
                     return None
             return m.SourceNote(self._inlines(paragraphs[0].text, source), source)
@@ -305,8 +353,7 @@ class _ModelBuilder:
             children = list(self._blocks(node.children, doc_level, kind))
             paragraphs = [c for c in children if isinstance(c, m.Paragraph)]
             if len(paragraphs) != len(children) or not paragraphs:
-                self.log.error(self.path, node.line, f"a `{kind}` block holds only paragraphs",
-                               "close the quote before the next block")
+                self.log.error(self.path, node.line, say("quote.only-paragraphs", kind=kind))
                 return None
             attribution = None
             last = node.children[-1]
@@ -317,11 +364,10 @@ class _ModelBuilder:
             return self._table(node, source)
         if kind in ("sidebar", "box"):
             if kind == "sidebar" and not node.text:
-                self.log.error(self.path, node.line, "a sidebar needs a title",
-                               "write it on the opening line: `::: sidebar 【标题】`")
+                self.log.error(self.path, node.line, say("sidebar.no-title"))
             blocks = tuple(self._blocks(node.children, doc_level, kind))
             block_id = f"{kind}-{self._count(kind)}"
-            self._claim_id(block_id, source, kind)
+            self._claim_id(block_id, source, f"thing.{kind}")
             cls = m.Sidebar if kind == "sidebar" else m.Box
             return cls(block_id, node.text, blocks, source)
         return None  # unknown type: already reported by the parser
@@ -329,31 +375,32 @@ class _ModelBuilder:
     def _figure(self, node: RawNode, source: m.Source) -> m.Figure | None:
         first_line = node.body_lines[0][0] if node.body_lines else node.line + 1
         located = parse_yaml_mapping("\n".join(text for _, text in node.body_lines), self.path, self.log,
-                                     line_offset=first_line - 1, what="a figure", all_text=True)
+                                     line_offset=first_line - 1, what=say("what.figure"), all_text=True)
         if located is None:
             return None
         values = located.values
         for key, value in values.items():
             if key not in FIGURE_KEYS:
-                self.log.error(self.path, located.line_of(key), f"unknown key `{shown(key)}` in a figure",
-                               "expected: " + ", ".join(FIGURE_KEYS))
+                self.log.error(self.path, located.line_of(key), say("figure.unknown-key", key=shown(key),
+                                                                    suggestion=did_you_mean(key, FIGURE_KEYS),
+                                                                    keys=list(FIGURE_KEYS)))
             elif not isinstance(value, str):
-                self.log.error(self.path, located.line_of(key), f"`{key}` in a figure must be text, "
-                               f"but received `{shown(value)}`", "write it on one line, in double quotes if need be")
+                self.log.error(self.path, located.line_of(key), say("figure.not-text", key=key,
+                                                                    value=shown(value)))
         if any(not isinstance(values.get(key, ""), str) for key in FIGURE_KEYS):
             return None
+        misspelled = {closest(key, FIGURE_KEYS) for key in values if key not in FIGURE_KEYS}
         for key in ("image", "caption"):
             if not values.get(key):
-                self.log.error(self.path, node.line, f"a figure needs `{key}:`",
-                               f"add a line `{key}: …` inside the figure block")
+                if key not in misspelled:  # else the unknown key's did-you-mean has said it
+                    self.log.error(self.path, node.line, say("figure.missing-key", key=key))
                 return None
         ratio = (3, 2)
         if values.get("ratio"):
             match = re.fullmatch(r"\s*(\d{1,4})\s*[:/]\s*(\d{1,4})\s*", values["ratio"])
             if not match or not int(match.group(1)) or not int(match.group(2)):
-                self.log.error(self.path, located.line_of("ratio"),
-                               f"`ratio` must look like 3:2, but received `{shown(values['ratio'])}`",
-                               "write the width and height of the frame, e.g. `ratio: \"4:3\"`")
+                self.log.error(self.path, located.line_of("ratio"), say("figure.bad-ratio",
+                                                                        value=shown(values["ratio"])))
             else:
                 ratio = (int(match.group(1)), int(match.group(2)))
         image = values["image"]
@@ -363,7 +410,7 @@ class _ModelBuilder:
         figure = m.Figure(f"figure-{number}", number, image, image_path, caption,
                           values.get("credit", ""), values.get("alt") or m.plain_text(caption), ratio, source,
                           hashlib.sha256(image_path.read_bytes()).hexdigest() if image_path else "")
-        self._claim_id(figure.id, source, "figure")
+        self._claim_id(figure.id, source, "thing.figure")
         self.figures.append(figure)
         return figure
 
@@ -371,24 +418,21 @@ class _ModelBuilder:
         """The image file a figure shows, or None (a placeholder frame) after saying why."""
         line = source.line
         if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", image):
-            self.log.error(self.path, line, f"image `{shown(image)}` is a web address; images are never fetched",
-                           "download the image into the publication's images/ folder and name that file")
+            self.log.error(self.path, line, say("image.web-address", image=shown(image)))
             return None
         image_path = _inside(self.root, image)
         if image_path is None:
-            self.log.error(self.path, line, f"image `{shown(image)}` is outside the publication folder",
-                           "put the image in the publication's images/ folder (a link pointing out is refused too)")
+            self.log.error(self.path, line, say("image.outside", image=shown(image)))
             return None
         if not image_path.exists():
-            self.log.warning(self.path, line, f"image `{shown(image)}` is missing: a placeholder frame is shown",
-                             f"put the photo at {image_path}")
+            self.missing_images.append((image, image_path, source))  # a typo or a photo to come: see check_book
             return None
         if not image_path.is_file():
-            self.log.error(self.path, line, f"image `{shown(image)}` is not a file", "name the image file itself")
+            self.log.error(self.path, line, say("image.not-a-file", image=shown(image)))
             return None
         problem = _image_problem(image_path)
         if problem:
-            self.log.error(self.path, line, f"image `{shown(image)}` {problem[0]}", problem[1])
+            self.log.error(self.path, line, say(problem[0], image=shown(image), **problem[1]))
             return None
         return image_path
 
@@ -398,20 +442,18 @@ class _ModelBuilder:
                  for c in node.children if c.kind == "paragraph"]
         others = [c for c in node.children if c.kind not in ("table", "paragraph")]
         if len(tables) != 1 or others:
-            self.log.error(self.path, node.line, "a `table` block holds notes and exactly one pipe table",
-                           "check for a blank line inside the table, or a block inside it")
+            self.log.error(self.path, node.line, say("table.bad-structure"))
             if not tables:
                 return None
         rows = tables[0].rows
         width = len(rows[0][1])
         for line, cells in rows:
             if len(cells) != width:
-                self.log.error(self.path, line, f"this table row has {len(cells)} cells, the header has {width}",
-                               "give every row the same number of `|`-separated cells")
+                self.log.error(self.path, line, say("table.row-width", cells=len(cells), width=width))
         header = tuple(self._inlines(c, source) for c in rows[0][1])
         body = tuple(tuple(self._inlines(c, m.Source(self.path, line)) for c in cells) for line, cells in rows[1:])
         table_id = f"table-{self._count('table')}"
-        self._claim_id(table_id, source, "table")
+        self._claim_id(table_id, source, "thing.table")
         return m.Table(table_id, node.text, tuple(notes), header, body, source)
 
     # -- inline ----------------------------------------------------------
@@ -420,10 +462,8 @@ class _ModelBuilder:
         self.links.extend((target, source) for target in rendered.anchors)
         for target in rendered.refused_links:
             self.log.warning(source.path, source.line,
-                             f"link to `{shown(target)}` removed (its text is kept)" if target else
-                             "a link with no target removed (its text is kept)",
-                             "a link may go to `#anchor`, " + ", ".join(f"{s}:" for s in LINK_SCHEMES)
-                             + "; link chapters to each other with `[text](#id)`")
+                             say("link.removed", target=shown(target), schemes=[f"{s}:" for s in LINK_SCHEMES])
+                             if target else say("link.removed-empty", schemes=[f"{s}:" for s in LINK_SCHEMES]))
         return self._calls(rendered.nodes, source)
 
     def _calls(self, nodes: tuple, source: m.Source) -> tuple:
@@ -443,27 +483,26 @@ class _ModelBuilder:
     def _footnote(self, note_id: str, source: m.Source) -> m.Footnote | None:
         if note_id in self.calls:
             first = self.calls[note_id]
-            self.log.error(source.path, source.line, f"footnote `[^{shown(note_id)}]` is called twice "
-                           f"(first at {_where(first, self.root)})",
-                           "a note is called once; give the second call its own footnote")
+            self.log.error(source.path, source.line, say("note.called-twice", id=shown(note_id),
+                                                         first=_where(first, self.root)))
             return None
         self.calls[note_id] = source
         definition = self.definitions.get(note_id)
         if definition is None:
-            self.log.error(source.path, source.line, f"footnote `[^{shown(note_id)}]` has no definition",
-                           f"add a line `[^{shown(note_id)}]: 注释文字` in the same file")
+            self.uncalled_ids.append(note_id)
+            self.log.error(source.path, source.line, say("note.no-definition", id=shown(note_id),
+                                                         suggestion=self._near_definition(note_id)))
             return None
         note_source = m.Source(self.path, definition.line)
         rendered = render_inline(definition.text)
         runs = rendered.nodes
         if any(isinstance(n, NoteMark) for n in m.walk_inlines(runs)):
-            self.log.error(self.path, definition.line, "a footnote cannot call another footnote",
-                           "move the call out of the note, or merge the two notes")
+            self.log.error(self.path, definition.line, say("note.calls-note"))
             runs = without_note_marks(runs)
         self.links.extend((target, note_source) for target in rendered.anchors)
         for target in rendered.refused_links:
-            self.log.warning(self.path, definition.line, f"link to `{shown(target)}` removed (its text is kept)",
-                             "a link may go to `#anchor`, " + ", ".join(f"{s}:" for s in LINK_SCHEMES))
+            self.log.warning(self.path, definition.line, say("note.link-removed", target=shown(target),
+                                                             schemes=[f"{s}:" for s in LINK_SCHEMES]))
         note = m.Footnote(note_id, len(self.footnotes_in_order) + 1, len(self.doc_notes) + 1, tuple(runs),
                           note_source, self.doc_id)
         self.footnotes_in_order.append(note)
@@ -472,18 +511,19 @@ class _ModelBuilder:
 
     # -- ids -------------------------------------------------------------
     def _claim_id(self, anchor: str, source: m.Source, what: str, written: bool = False) -> None:
-        """Every id is unique in the publication; an id written by the editor may not be one the editions use."""
+        """Every id is unique in the publication; an id written by the editor may not be one the editions use.
+
+        `what` is the catalogue id of the kind of thing the id is for (`thing.heading`).
+        """
         if written and (anchor in RESERVED_IDS or anchor.startswith(RESERVED_ID_PREFIXES)):
-            self.log.error(source.path, source.line, f"the id `{shown(anchor)}` is one the editions use for "
-                           "their own elements", "choose another id (ids starting with "
-                           + ", ".join(f"`{p}`" for p in RESERVED_ID_PREFIXES) + " are taken too)")
+            self.log.error(source.path, source.line, say("id.reserved", anchor=shown(anchor),
+                                                         prefixes=[f"`{p}`" for p in RESERVED_ID_PREFIXES]))
             return
         if anchor in self.ids:
             first, first_what = self.ids[anchor]
-            self.log.error(source.path, source.line, f"the id `{shown(anchor)}` is used twice: for this {what} "
-                           f"and for the {first_what} at {_where(first, self.root)}",
-                           "give each chapter and heading its own id (ids like chapter-p1, figure-1, table-1 "
-                           "and sidebar-1 are given to paragraphs and blocks automatically)")
+            self.log.error(source.path, source.line, say("id.twice", anchor=shown(anchor), what=say(what),
+                                                         first_what=say(first_what),
+                                                         first=_where(first, self.root)))
         else:
             self.ids[anchor] = (source, what)
 
@@ -506,33 +546,29 @@ def _where(source: m.Source, root: Path) -> str:
     return f"{name}:{source.line}"
 
 
-def _image_problem(path: Path) -> tuple[str, str] | None:
-    """Why an image file can't be used, and how to fix it; None if it can."""
-    fix = "replace it with a JPEG or PNG file"
+def _image_problem(path: Path) -> tuple[str, dict] | None:
+    """Why an image file can't be used (a message id and its values), or None if it can."""
     if path.suffix.lower() == ".svg":
-        return ("is an SVG drawing: SVG can hold scripts and links to other files",
-                "export it as a PNG file (at 300 dpi for print)")
+        return "image.svg", {}
     with path.open("rb") as handle:
         head = handle.read(16)
     kind = next((name for name, (signatures, _) in IMAGE_TYPES.items()
                  if head.startswith(signatures) and (name != "WebP" or head[8:12] == b"WEBP")), None)
     if kind is None:
-        return "is not an image (not JPEG, PNG, GIF or WebP)", fix
+        return "image.not-an-image", {}
     endings = IMAGE_TYPES[kind][1]
     if path.suffix.lower() not in endings:
-        return (f"is a {kind} file with the ending `{path.suffix}`: readers go by the ending",
-                f"rename it to {path.stem}{endings[0]}")
+        return "image.wrong-ending", {"kind": kind, "ending": path.suffix, "name": path.stem + endings[0]}
     from PIL import Image
     try:
         with Image.open(path) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                return (f"is {width}×{height} pixels, more than {MAX_IMAGE_PIXELS // 1_000_000} million",
-                        "scale it down (about 3000 pixels on the long side is plenty for print)")
+                return "image.too-many-pixels", {"width": width, "height": height,
+                                                 "limit": MAX_IMAGE_PIXELS // 1_000_000}
             image.load()
     except Image.DecompressionBombError:
-        return (f"has more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels",
-                "scale it down (about 3000 pixels on the long side is plenty for print)")
+        return "image.pixel-bomb", {"limit": MAX_IMAGE_PIXELS // 1_000_000}
     except Exception as exc:  # Pillow raises many types for a damaged file
-        return f"is damaged and cannot be decoded ({exc.__class__.__name__})", fix
+        return "image.damaged", {"detail": exc.__class__.__name__}
     return None

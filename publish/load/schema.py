@@ -9,13 +9,13 @@ markup of its own into an edition.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ProblemLog, shown
+from ..messages import Message, did_you_mean, say
 from .yaml_source import LocatedMapping
 
 LENGTH = r"(?:0|\d+(?:\.\d+)?(?:mm|cm|in|pt|pc|px|Q))"
@@ -30,91 +30,95 @@ class Field:
     required: bool = False
     default: Any = None
     choices: tuple = ()
-    help: str = ""
+    help: Message | str = ""  # a catalogue message saying what the field holds
     pattern: str = ""  # a text value must match this (fully)
     items: type | None = None  # every item of a list must be of this type
 
 
 PUBLICATION_FIELDS: dict[str, Field] = {
-    "id": Field(str, True, help="the output folder name: lower-case letters, digits and hyphens, "
-                                "e.g. gsi-report-2024", pattern=r"[a-z0-9][a-z0-9-]*"),
+    "id": Field(str, True, help=say("help.id"), pattern=r"[a-z0-9][a-z0-9-]*"),
     "title": Field(str, True),
     "subtitle": Field(str, default=""),
-    "series": Field(str, default="", help="e.g. 国研院专题研究报告"),
+    "series": Field(str, default="", help=say("help.series")),
     "publisher": Field(str, default=""),
-    "date": Field(str, True, help="ISO date of publication, e.g. 2024-07 or 2024-07-19",
+    "date": Field(str, True, help=say("help.date"),
                   pattern=r"\d{4}(-\d{2}(-\d{2})?)?"),
-    "date_display": Field(str, default="", help="the date as printed, e.g. 二〇二四年七月"),
-    "language": Field(str, default="zh-CN", help="a language tag, e.g. zh-CN",
+    "date_display": Field(str, default="", help=say("help.date-display")),
+    "language": Field(str, default="zh-CN", help=say("help.language"),
                       pattern=r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"),
     "authors": Field(list, default=(), items=str),
     "description": Field(str, default=""),
     "keywords": Field(list, default=(), items=str),
-    "identifier": Field(str, True, help="a stable unique id, e.g. urn:uuid:…"),
+    "identifier": Field(str, True, help=say("help.identifier")),
     "layout": Field(str, default="report", choices=("report", "article")),
-    "trim": Field(str, default="A4", help="the trimmed page size: A4, A5, B5 or two lengths like `170mm 240mm`",
+    "trim": Field(str, default="A4", help=say("help.trim"),
                   pattern=rf"(?i:{PAGE_SIZE_NAME})(\s+(landscape|portrait))?|{LENGTH}\s+{LENGTH}"),
-    "bleed": Field(str, default="3mm", help="a length, e.g. 3mm", pattern=LENGTH),
+    "bleed": Field(str, default="3mm", help=say("help.bleed"), pattern=LENGTH),
     "crop_marks": Field(str, default="crop cross", choices=("crop", "cross", "crop cross", "none")),
     "contents_depth": Field(int, default=3, choices=(1, 2, 3, 4, 5, 6),
-                            help="heading levels listed in the contents"),
-    "blurb": Field(list, default=(), help="paragraphs printed on the title page's back", items=str),
-    "back_cover": Field(list, default=(), help="lines printed on the back cover", items=str),
-    "credits": Field(list, default=(), help="`- {label: 责任编辑, value: …}` lines of a colophon", items=dict),
-    "source_url": Field(str, default="", help="the web address of the source, starting with https://",
+                            help=say("help.contents-depth")),
+    "blurb": Field(list, default=(), help=say("help.blurb"), items=str),
+    "back_cover": Field(list, default=(), help=say("help.back-cover"), items=str),
+    "credits": Field(list, default=(), help=say("help.credits"), items=dict),
+    "source_url": Field(str, default="", help=say("help.source-url"),
                         pattern=r"https?://\S+"),
-    "spine": Field(list, True, help="the chapter files in reading order", items=str),
+    "spine": Field(list, True, help=say("help.spine"), items=str),
 }
 
 FRONT_MATTER_FIELDS: dict[str, Field] = {
     "title": Field(str, True),
     "level": Field(int, default=1, choices=(1, 2, 3)),
     "kind": Field(str, default="chapter", choices=("front", "chapter", "annex", "back")),
-    "number": Field(str, default="", help='the chapter number of an opener, e.g. "01"'),
-    "label": Field(str, default="", help="e.g. 附件 1"),
+    "number": Field(str, default="", help=say("help.number")),
+    "label": Field(str, default="", help=say("help.label")),
     "subtitle": Field(str, default=""),
     "dateline": Field(str, default=""),
     "byline": Field(str, default=""),
-    "id": Field(str, default="", help="the chapter's id, e.g. foreword: a letter, then letters, digits, "
-                                      "`-`, `_` or `.`", pattern=ANCHOR),
+    "id": Field(str, default="", help=say("help.chapter-id"), pattern=ANCHOR),
     "toc_title": Field(str, default=""),
-    "toc_subtitle": Field(str, default="", help="a line under the title in the contents and on the opener"),
+    "toc_subtitle": Field(str, default="", help=say("help.toc-subtitle")),
     "running_head": Field(str, default=""),
 }
 
 
-def _type_name(t) -> str:
-    names = {str: "text", int: "a whole number", list: "a list", dict: "a mapping"}
-    return names.get(t, getattr(t, "__name__", str(t)))
+TYPE_NAMES = {str: "type.text", int: "type.int", list: "type.list", dict: "type.mapping"}
+RECEIVED_KINDS = {str: "type.text", int: "type.int", float: "type.number", bool: "type.bool", list: "type.list",
+                  dict: "type.mapping", type(None): "type.nothing"}
 
 
-def _received(value) -> str:
-    kind = {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list",
-            dict: "a mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
-    return f"{kind} `{shown(value)}`"
+def _type_name(t):
+    return say(TYPE_NAMES[t]) if t in TYPE_NAMES else getattr(t, "__name__", str(t))
+
+
+def _received(value) -> Message:
+    kind = RECEIVED_KINDS.get(type(value))
+    return say("received", kind=say(kind) if kind else type(value).__name__, value=shown(value))
+
+
+def _about(field: Field):
+    return say("schema.about", help=field.help) if field.help else ""
 
 
 def validate(mapping: LocatedMapping, fields: dict[str, Field], path: Path, log: ProblemLog,
-             what: str) -> dict:
+             what) -> dict:
     """Return the values with defaults filled in; log every problem."""
     values = mapping.values
     result: dict[str, Any] = {}
     for key in values:
         if key not in fields:
-            close = difflib.get_close_matches(str(key), list(fields), n=1)
-            log.error(path, mapping.line_of(key), f"unknown key `{shown(key)}` in {what}",
-                      (f"did you mean `{close[0]}`? " if close else "") + "expected one of: " + ", ".join(fields))
+            log.error(path, mapping.line_of(key), say("schema.unknown-key", key=shown(key), what=what,
+                                                      suggestion=did_you_mean(key, fields), keys=list(fields)))
     for key, field in fields.items():
         if key not in values or values[key] is None:
             if field.required:
-                log.error(path, mapping.line_of(key), f"{what} has no `{key}`",
-                          f"add a line `{key}: …`" + (f" ({field.help})" if field.help else ""))
+                log.error(path, mapping.line_of(key), say("schema.missing-key", what=what, key=key,
+                                                          about=_about(field)))
             result[key] = field.default
             continue
         value = _as_written(values[key], field, mapping.scalars.get(key))
         problem = _problem(key, value, field)
         if problem:
-            log.error(path, mapping.line_of(key), f"`{key}` {problem[0]}", problem[1])
+            log.error(path, mapping.line_of(key), problem)
             result[key] = field.default
             continue
         if field.items is not None:
@@ -130,21 +134,19 @@ def _as_written(value, field: Field, written: str | None):
     return value
 
 
-def _problem(key: str, value, field: Field) -> tuple[str, str] | None:
+def _problem(key: str, value, field: Field) -> Message | None:
     """What is wrong with a value and how to fix it, or None."""
-    about = f" ({field.help})" if field.help else ""
     if not isinstance(value, field.type) or isinstance(value, bool):
-        return (f"must be {_type_name(field.type)}, but received {_received(value)}",
-                f"write `{key}:` followed by {_type_name(field.type)}{about}"
-                + ("; put text in double quotes" if field.type is str else ""))
+        return say("schema.wrong-type", key=key, expected=_type_name(field.type), received=_received(value),
+                   about=_about(field), quote=say("schema.quote-text") if field.type is str else "")
     if field.choices and value not in field.choices:
-        return (f"must be one of {', '.join(map(str, field.choices))}, but received `{shown(value)}`",
-                f"write one of: {', '.join(map(str, field.choices))}")
+        choices = [str(c) for c in field.choices]
+        return say("schema.not-a-choice", key=key, choices=choices, value=shown(value),
+                   suggestion=did_you_mean(value, choices))
     if isinstance(value, str) and field.required and not value.strip():
-        return "is empty", f"write the {key} after `{key}: `{about}"
+        return say("schema.empty", key=key, about=_about(field))
     if isinstance(value, str) and field.pattern and value and not re.fullmatch(field.pattern, value):
-        return (f"does not have the expected form: received `{shown(value)}`",
-                field.help or "see docs/content-format.md")
+        return say("schema.bad-form", key=key, value=shown(value), help=field.help or say("schema.see-docs"))
     return None
 
 
@@ -154,5 +156,5 @@ def _check_items(key: str, items: list, item_type: type, mapping: LocatedMapping
     for i, item in enumerate(items):
         if not isinstance(item, item_type) or isinstance(item, bool):
             line = lines[i] if i < len(lines) else mapping.line_of(key)
-            log.error(path, line, f"item {i + 1} of `{key}` must be {_type_name(item_type)}, "
-                      f"but received {_received(item)}", "quote it if it is text: `- \"…\"`")
+            log.error(path, line, say("schema.bad-item", index=i + 1, key=key, expected=_type_name(item_type),
+                                      received=_received(item)))

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from ..errors import ProblemLog
+from ..messages import say
 
 MAX_FILE_BYTES = 20_000_000
 """A chapter of a long report is about 100 KB; 20 MB can only be a wrong file."""
@@ -34,13 +35,12 @@ def read_text(path: Path, log: ProblemLog) -> str | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            log.error(path, None, f"the file is {size / 1_000_000:.1f} MB; a content file is at most "
-                      f"{MAX_FILE_BYTES // 1_000_000} MB", "check that this is the right file, or split it")
+            log.error(path, None, say("file.too-large", size=f"{size / 1_000_000:.1f}",
+                                      limit=MAX_FILE_BYTES // 1_000_000))
             return None
         data = path.read_bytes()
     except OSError as exc:
-        log.error(path, None, f"cannot read the file: {exc.strerror or exc}",
-                  "check that the file exists and can be read")
+        log.error(path, None, say("file.unreadable", reason=exc.strerror or exc))
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -48,8 +48,8 @@ def read_text(path: Path, log: ProblemLog) -> str | None:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
-        log.error(path, line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                  "save the file as UTF-8 (in most editors: Save with encoding → UTF-8)", column)
+        log.error(path, line, say("file.not-utf8", byte=f"{data[exc.start]:02x}", offset=exc.start),
+                  column=column)
         return None
     if not report_forbidden_characters(text, path, log):
         return None
@@ -64,12 +64,9 @@ def report_forbidden_characters(text: str, path: Path, log: ProblemLog) -> bool:
         if found > SHOWN_CHARACTER_PROBLEMS:
             continue
         line, column = line_and_column(text, match.start())
-        log.error(path, line, f"the character U+{ord(match.group()):04X} is not allowed in content "
-                  "(a control character or a Unicode noncharacter)",
-                  "delete it; it is usually left by a copy from another program", column)
+        log.error(path, line, say("file.forbidden-character", code=f"{ord(match.group()):04X}"), column=column)
     if found > SHOWN_CHARACTER_PROBLEMS:
-        log.error(path, None, f"{found - SHOWN_CHARACTER_PROBLEMS} more characters like these in the file",
-                  "delete them all, e.g. with a search for control characters in the editor")
+        log.error(path, None, say("file.more-forbidden-characters", count=found - SHOWN_CHARACTER_PROBLEMS))
     return found == 0
 
 
