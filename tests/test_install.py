@@ -114,7 +114,7 @@ def test_the_wheel_ships_templates_styles_and_starters_and_uses_its_own(installe
     site = installed.parent / "lib"
     for path in (package, templates, styles, starters):
         assert site in path.parents and PROJECT not in path.parents, path
-    assert (templates / "book" / "book.html").is_file() and (styles / "tokens.css").is_file()
+    assert (templates / "book" / "part.html").is_file() and (styles / "tokens.css").is_file()
     assert (starters / "report" / "publication.yaml").is_file()
     assert (templates / "blocks.html").read_bytes() == (PROJECT / "templates" / "blocks.html").read_bytes()
 

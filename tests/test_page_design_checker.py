@@ -1,7 +1,7 @@
 """The page-design checker (tests/page_design.py) on deliberately bad pages.
 
 Each bad page is a small document in the book's markup (templates/blocks.html,
-templates/book/book.html) with the project's own style sheets, rendered by
+templates/book/part.html) with the project's own style sheets, rendered by
 WeasyPrint with the project's fixes, and built so that one fault is there; its
 good twin differs only where the fault is. The expected pages and texts come
 from the HTML written here, never from the checker.
@@ -53,7 +53,7 @@ def noted_page(count: int = 12) -> str:
 
 
 def document(body: str, title: str = "一、测试章节", head: str = "测试章节") -> str:
-    """A document inside a chapter, as templates/book/book.html writes one (a new page each)."""
+    """A document inside a chapter, as templates/book/part.html writes one (a new page each)."""
     return (f'<section class="doc doc--chapter doc--level2">'
             f'<header class="doc-head doc-head--chapter doc-head--level2"><h2 class="doc-head__title">{title}</h2>'
             f'</header><div class="doc__body">{body}</div></section>')

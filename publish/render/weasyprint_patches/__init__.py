@@ -11,7 +11,6 @@ each on an HTML case that fails without it. Outside `applied()` WeasyPrint is
 exactly as released: nothing is changed at import, and the version is checked
 (a different WeasyPrint refuses to start rather than render wrongly).
 
-- footnote_area_tolerance  a note area compared with a bare `>` overflowed by 2e-13 px   #2502, #1564
 - placed_notes_stay        a note already placed is never moved off its call's page       #2502
 - inter_character_justification  `text-align: justify` spreads Chinese lines             #1184
 - break_all_anywhere       `word-break: break-all` breaks between any two letters         (CSS Text 3 §5.2)
@@ -23,12 +22,10 @@ from contextlib import contextmanager
 
 import weasyprint
 
-from . import (break_all_anywhere, footnote_area_tolerance, inter_character_justification, links_to_other_parts,
-               placed_notes_stay)
+from . import break_all_anywhere, inter_character_justification, links_to_other_parts, placed_notes_stay
 
 PINNED_VERSION = "70.0"
-PATCHES = (footnote_area_tolerance, placed_notes_stay, inter_character_justification, break_all_anywhere,
-           links_to_other_parts)
+PATCHES = (placed_notes_stay, inter_character_justification, break_all_anywhere, links_to_other_parts)
 
 
 @contextmanager

@@ -1,0 +1,147 @@
+"""Each fix to WeasyPrint (publish/render/weasyprint_patches/) on an HTML case that fails without it.
+
+Every case is laid out twice by the real WeasyPrint with the real fonts:
+with every fix, and with every fix but the one tested. Outside `applied()`
+WeasyPrint is as released.
+"""
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pikepdf
+import pytest
+import weasyprint
+from weasyprint.layout import block as block_module
+from weasyprint.text import line_break
+
+from publish.paths import STYLES
+from publish.render import weasyprint_patches as patches
+from publish.render.pdf.layout import anchor_pages
+
+SHEETS = "".join(f'<link rel="stylesheet" href="{(STYLES / name).as_uri()}">'
+                 for name in ("tokens.css", "content.css", "paged.css"))
+TEXT = "全球安全倡议以六个坚持为核心要义是中国向世界提供的公共安全产品这一倡议为弥补和平赤字提供了新方向"
+
+
+def page(body: str, style: str = "") -> str:
+    return (f'<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title>{SHEETS}<style>{style}</style></head>'
+            f'<body><main><div class="doc__body">{body}</div></main></body></html>')
+
+
+def without(patch) -> tuple:
+    return tuple(p for p in patches.PATCHES if p is not patch)
+
+
+def render(html: str, fixes=patches.PATCHES, **settings):
+    with patches.applied(fixes, **settings):
+        return weasyprint.HTML(string=html).render()
+
+
+def write(html: str, fixes=patches.PATCHES, **settings) -> bytes:
+    with patches.applied(fixes, **settings):
+        return weasyprint.HTML(string=html).write_pdf()
+
+
+def test_outside_applied_weasyprint_is_as_released():
+    released = (block_module._linebox_layout, line_break.split_first_line, line_break.Layout.set_text)
+    with patches.applied():
+        assert block_module._linebox_layout is not released[0]
+    assert (block_module._linebox_layout, line_break.split_first_line, line_break.Layout.set_text) == released
+
+
+def test_every_patch_names_the_upstream_issue_it_answers():
+    for patch in patches.PATCHES:
+        assert patch.UPSTREAM.startswith("https://"), patch.__name__
+        assert patch.__doc__ and len(patch.__doc__) > 200, patch.__name__
+
+
+# -- placed_notes_stay ---------------------------------------------------------------------------
+
+NOTE_ON_A_FULL_PAGE = page(
+    f'<p>{TEXT * 10}<span class="note" id="fn-a" data-mark="①">{TEXT * 2}</span>。</p><p>{TEXT * 3}</p>'
+    f'<p>{TEXT * 6}</p>', "@page { size: A6; margin: 12mm }")
+"""A note placed on the first page, then a paragraph whose widows and orphans let it break only where
+its next line no longer fits above the note: WeasyPrint 70 moved the placed note to the next page."""
+
+
+def notes_away(document) -> list[str]:
+    pages = anchor_pages(document)
+    return sorted(k for k in pages if k.startswith("fn-") and pages[k] != pages.get("fnref-" + k[3:]))
+
+
+def test_a_placed_note_stays_on_its_calls_page():
+    assert notes_away(render(NOTE_ON_A_FULL_PAGE, without(patches.placed_notes_stay))) == ["fn-a"]
+    assert notes_away(render(NOTE_ON_A_FULL_PAGE)) == []
+
+
+# -- inter_character_justification -------------------------------------------------------------------
+
+def right_edges(pdf: bytes) -> list[float]:
+    """The right edge of every line of the paragraph but its last."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        lines: dict[int, float] = {}
+        for char in document.pages[0].chars:
+            top = round(char["top"])
+            lines[top] = max(lines.get(top, 0.0), char["x1"])
+    edges = [lines[top] for top in sorted(lines)]
+    return edges[:-1]
+
+
+def test_justified_chinese_lines_end_flush():
+    html = page(f"<p>{TEXT}，“{TEXT}”、{TEXT}。{TEXT}《{TEXT}》{TEXT}</p>",
+                "@page { size: 120mm 200mm; margin: 15mm } .doc__body p { text-indent: 0 }")
+    ragged = right_edges(write(html, without(patches.inter_character_justification)))
+    flush = right_edges(write(html))
+    assert len(flush) >= 4
+    assert max(ragged) - min(ragged) > 3  # points: lines end where their last whole character fits
+    assert max(flush) - min(flush) < 0.5
+    # the text itself gains nothing: no character is added to justify
+    with pdfplumber.open(io.BytesIO(write(html))) as document:
+        assert " " not in document.pages[0].extract_text().replace("\n", "")
+
+
+# -- break_all_anywhere ------------------------------------------------------------------------------
+
+URL = "https://www.fmprc.gov.cn/web/ziliao_674904/1179_674909/202304/t20230421_11063235.shtml"
+
+
+def line_texts(pdf: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [line["text"].replace(" ", "") for line in document.pages[0].extract_text_lines()]
+
+
+def test_a_url_under_break_all_fills_its_lines_letter_by_letter():
+    """Without the fix the note's first line stops after `https://` (the next ordinary break point,
+    `www.fmprc.gov.cn/`, did not fit) and justification spreads its ten characters over the line."""
+    html = page(f'<p class="source-note">整理自<a href="{URL}">{URL}</a>，2023年4月21日。</p>',
+                "@page { size: 60mm 120mm; margin: 10mm } .source-note { font-size: 10pt }")
+    spread = line_texts(write(html, without(patches.break_all_anywhere)))
+    filled = line_texts(write(html))
+    assert spread[0] == "整理自https://"
+    assert len(filled[0]) >= len(spread[0]) + 8 and filled[0].startswith("整理自https://www.")
+    assert len(filled) < len(spread)
+    assert "".join(filled) == "".join(spread)  # the same text, broken elsewhere
+
+
+# -- links_to_other_parts ----------------------------------------------------------------------------
+
+def link_destinations(pdf: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return [str(annotation.Dest) for annotation in document.pages[0].obj.get("/Annots", [])
+                if "/Dest" in annotation]
+
+
+def test_a_link_to_an_anchor_in_another_part_is_kept_as_a_named_destination():
+    html = page('<p>见<a href="#annex-1">附件一</a>；见<a href="#nowhere">不存在</a>；<span id="here">此处</span>'
+                '<a href="#here">本页</a></p>')
+    assert link_destinations(write(html, without(patches.links_to_other_parts), anchors_elsewhere={"annex-1"})) \
+        == ["here"]
+    assert link_destinations(write(html, anchors_elsewhere={"annex-1"})) == ["annex-1", "here"]
+
+
+def test_a_different_weasyprint_refuses_to_start(monkeypatch):
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(RuntimeError, match="publish patches WeasyPrint 70.0"):
+        with patches.applied():
+            pass
