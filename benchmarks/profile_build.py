@@ -87,8 +87,7 @@ def main(argv=None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     stats = pstats.Stats(profiler)
     print("stages (s, under the profiler):", ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
-    print(f"book layouts: {result.layouts}; documents laid out alone: {len(result.settled)} "
-          f"({', '.join(result.settled)})\n")
+    print(f"parts laid out: {', '.join(f'{k} ({v})' for k, v in result.laid_out.items()) or 'none'}\n")
     rows = phases_table(stats)
     total = rows[0][1]
     print(f"{'where the time goes (inclusive; the profiler inflates seconds, shares hold)':<74} {'s':>6} "

@@ -98,3 +98,50 @@ def unique_ids(text: str, suffix: str) -> str:
     text = re.sub(r"\{#([^}\s]+)\}", lambda mm: f"{{#{mm.group(1)}{suffix}}}", text)
     text = re.sub(r"\[\^([^\]\s]+)\]", lambda mm: f"[^{mm.group(1)}{suffix}]", text)
     return re.sub(r"\]\(#([^)\s]+)\)", lambda mm: f"](#{mm.group(1)}{suffix})", text)
+
+
+# -- the bare render: the same book as one HTML document, for WeasyPrint alone ------------------------
+
+BARE_FURNITURE = """<style>
+/* The running heads and folios as one WeasyPrint document would have them (margin boxes), so that the
+   bare render does all the work the build does. */
+html { string-set: book-title "%(title)s"; }
+.contents__entry a::after { content: leader(". ") target-counter(attr(href), page); }
+.opener__title, .doc-head__title { string-set: chapter content(); }
+@page :left { @top-left { content: string(book-title); } @bottom-left { content: counter(page); } }
+@page :right { @top-right { content: string(chapter); } @bottom-right { content: counter(page); } }
+@page cover, plain, opener { @top-left { content: none; } @top-right { content: none; }
+  @bottom-left { content: none; } @bottom-right { content: none; } }
+@page :blank { @top-left { content: none; } @top-right { content: none; }
+  @bottom-left { content: none; } @bottom-right { content: none; } }
+@page front:left { @top-left { content: none; } @bottom-left { content: counter(page, lower-roman); } }
+@page front:right { @top-right { content: none; } @bottom-right { content: counter(page, lower-roman); } }
+</style>"""
+
+
+def bare_book_html(root: Path, output: Path) -> str:
+    """The book's parts in one document, its contents numbered by WeasyPrint (target-counter).
+
+    The floor a WeasyPrint pipeline cannot go under: one layout of the whole
+    book and one PDF, with nothing assembled, cached or decided.
+    """
+    from publish.cache import Cache
+    from publish.errors import ProblemLog
+    from publish.load import load_publication
+    from publish.pipeline import cache_folder
+    from publish.render import EDITIONS
+    from publish.render.html import render_template
+    from publish.render.pdf import PdfWriter
+    from publish.render.pdf.layout import PdfContext
+    pub = load_publication(root, ProblemLog())
+    writer = PdfWriter(pub, Cache(cache_folder(pub.meta.id, output)))
+    bodies, head = [], ""
+    for number, part in enumerate(writer.parts):
+        source = writer.part_unit(number).args[0]
+        html = render_template("book/part.html", pub=source.pub, part=part,
+                               edition=PdfContext(source.pub, EDITIONS["print"]))
+        head = head or html[:html.index("<body")]
+        bodies.append(html[html.index(">", html.index("<body")) + 1:html.index("</body>")])
+    title = f"{pub.meta.title}{pub.meta.subtitle}"
+    return (head.replace("</head>", BARE_FURNITURE % {"title": title} + "</head>")
+            + f'<body class="layout-{pub.layout}">' + "".join(bodies) + "</body></html>")
