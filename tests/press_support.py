@@ -38,7 +38,8 @@ def render_book(body: str, base: Path, bleed: str = "3mm", title: str = "测试�
     """A book PDF as the layout writes it: tagged PDF/UA-1, sRGB, MediaBox = trim + bleed, no marks."""
     links = "".join(f'<link rel="stylesheet" href="{(STYLES / s).as_uri()}">' for s in STYLESHEETS)
     html = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
-            f'<meta name="author" content="测试出版社"><meta name="dcterms.created" content="2024-07-01T00:00:00Z">'
+            f'<meta name="author" content="测试出版社">'
+            f'<meta name="dcterms.created" content="2024-07-01T00:00:00Z">'
             f'{links}<style>@page {{ size: A4; bleed: {bleed}; marks: none; }}</style></head>'
             f'<body class="layout-report">{body}</body></html>')
     return weasyprint.HTML(string=html, base_url=base.as_uri() + "/").write_pdf(pdf_variant="pdf/ua-1",
@@ -103,7 +104,8 @@ def png16(path: Path, size, grey: bool, value) -> Path:
 
 
 def figure(src: Path, width_mm: float) -> str:
-    return f'<div class="figure" style="width:auto"><img src="{src.as_uri()}" alt="照片" style="width:{width_mm}mm"></div>'
+    return (f'<div class="figure" style="width:auto">'
+            f'<img src="{src.as_uri()}" alt="照片" style="width:{width_mm}mm"></div>')
 
 
 # -- second opinions on a PDF -------------------------------------------------------------------

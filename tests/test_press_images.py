@@ -16,8 +16,8 @@ from publish.render import images
 from publish.render.images import LONG_EDGE, prepare_photo, resolution_problem
 from publish.render.press import make_print_pdf, press_settings
 
-from .press_support import (drawn_xobjects, figure, open_pdf, photo_pattern, png16, press_profile, render_book, render_region,
-                            save_jpeg, stored_for_orientation)
+from .press_support import (drawn_xobjects, figure, open_pdf, photo_pattern, png16, press_profile, render_book,
+                            render_region, save_jpeg, stored_for_orientation)
 
 ADOBE_RGB = Path("/usr/share/color/icc/compatibleWithAdobeRGB1998.icc")  # icc-profiles-free, installed at setup
 

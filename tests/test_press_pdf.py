@@ -20,7 +20,7 @@ IDENTIFIER = "urn:uuid:0b9d8f4e-5c6a-4e1f-8a2b-3c4d5e6f7a8b"
 BODY = """
 <main><section class="doc"><div class="doc__body">
 <h3>（一）三级标题</h3>
-<p>正文段落，一个句子又一个句子，全球安全倡议。<a href="https://example.org/">一个链接</a>。</p>
+<p>正文段落，全球安全倡议。<a href="https://example.org/">一个链接</a>。</p>
 <aside class="sidebar"><p class="sidebar__title">【专栏标题】</p><p>专栏正文在浅色底上。</p></aside>
 <div class="box"><p class="box__title">要点</p><p>一、列表式要点；</p></div>
 <div class="table-block"><p class="table-block__title">表题</p>
@@ -243,3 +243,17 @@ def test_a_printers_own_profile_is_a_custom_condition(built, tmp_path):
     assert str(intent.OutputConditionIdentifier) == "Custom"
     assert str(intent.OutputCondition) == press_profile().description
     assert "/RegistryName" not in intent
+
+
+def test_the_xmp_packet_is_well_formed_and_agrees_with_info(built):
+    import xml.etree.ElementTree as ElementTree
+    pdf = open_pdf(built["press"])
+    xmp = pdf.Root.Metadata.read_bytes().decode()
+    body = xmp[xmp.index("<x:xmpmeta"):xmp.index("</x:xmpmeta>") + len("</x:xmpmeta>")]
+    tree = ElementTree.fromstring(body)
+    ns = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/",
+          "pdf": "http://ns.adobe.com/pdf/1.3/", "xmp": "http://ns.adobe.com/xap/1.0/"}
+    description = tree.find("rdf:RDF/rdf:Description", ns)
+    assert description.find("pdf:Producer", ns).text == str(pdf.docinfo.Producer)
+    assert description.find("xmp:CreatorTool", ns).text == str(pdf.docinfo.Creator)
+    assert description.find("dc:creator/rdf:Seq/rdf:li", ns).text == str(pdf.docinfo.Author)

@@ -226,6 +226,10 @@ SPOILT = [
      "lacks xmpMM:DocumentID"),
     ("info trapped missing", set_info("/Trapped", None), "", "error", None, "/Info /Trapped is missing"),
     ("info title missing", set_info("/Title", None), "", "error", None, "/Info has no /Title"),
+    ("info title differs", set_info("/Title", pikepdf.String("另一个标题")), "", "error", None,
+     "/Info /Title and the XMP's dc:title differ"),
+    ("info date differs", set_info("/ModDate", pikepdf.String("D:20250101000000Z")), "", "error", None,
+     "/Info /ModDate and the XMP's xmp:ModifyDate differ"),
     ("no trim box", delete("/TrimBox", 2), "", "error", 2, "no TrimBox"),
     ("bleed beyond media", bleed_beyond_media, "", "error", 1, "the BleedBox is not inside the MediaBox"),
     ("no bleed", no_bleed, "", "warning", 1, "bleed 0.0 mm"),
@@ -245,7 +249,8 @@ SPOILT = [
      "9.0 pt text in four-colour black"),
     ("tiny text in two inks", font_text("6 Tf 1 0.7 0 0 k 100 100 Td <0011> Tj"), "", "warning", 1,
      "6.0 pt text in 2 inks"),
-    ("too much ink", draw(1, b"1 1 1 1 k 100 100 10 10 re f"), "", "error", 1, "total ink 400 %, over the press's 330 %"),
+    ("too much ink", draw(1, b"1 1 1 1 k 100 100 10 10 re f"), "", "error", 1,
+     "total ink 400 %, over the press's 330 %"),
     ("a mark in the bleed", draw(1, b"/RegistrationAll CS 1 SCN 0.25 w -5 100 m -1 100 l S"), "", "error", 1,
      "a mark inside the bleed"),
     ("a transfer function", transfer, "", "error", 1, "a transfer function (/TR)"),
@@ -268,3 +273,16 @@ def test_a_stray_colour_names_the_nearest_token(made):
     report = preflight(spoil(made["press"], draw(2, b"0.1 0.3 0.6 rg 100 100 10 10 re f")), made["settings"])
     (problem,) = [p for p in report.problems if "sRGB colour" in p.message]
     assert "--color-accent" in problem.hint and "tokens.css" in problem.hint
+
+
+def test_a_colour_that_is_no_token_is_never_converted_and_is_reported_with_its_page(made, tmp_path):
+    body = BODY.format(figures="").replace("第二页。", '<span style="color: #c00000">第二页的红字。</span>')
+    press = make_print_pdf(render_book(body, tmp_path), made["settings"])
+    with pikepdf.open(io.BytesIO(press)) as pdf:
+        kept = [tuple(float(v) for v in operands) for operands, op in pikepdf.parse_content_stream(pdf.pages[1])
+                if str(op) == "rg"]
+    assert kept == [(pytest.approx(0.752941, abs=1e-5), 0.0, 0.0)], "left as it was: no ink is guessed"
+    report = preflight(press, made["settings"])
+    (problem,) = report.errors
+    assert problem.page == 2 and "sRGB colour #c00000" in problem.message
+    assert "the nearest is" in problem.hint

@@ -32,7 +32,6 @@ import io
 import json
 import os
 import struct
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +57,7 @@ LONG_EDGE = {
 EDITIONS = tuple(LONG_EDGE)
 
 COPY_JPEG_QUALITY = 85
-"""Screen copies: no visible loss at display size, about a third of quality 95's bytes."""
+"""Screen copies: no visible loss at display size, at a fraction of the print quality's bytes."""
 PRINT_JPEG_QUALITY = 95
 """Press separations of RGB photos: re-encoded once, so nothing a loupe on the printed sheet sees."""
 
@@ -104,12 +103,6 @@ class Photo:
         if self.mode in ("1", "L", "LA", "I;16", "I;16B", "I;16L", "I", "La"):
             return "grey"
         return "rgb"
-
-    @property
-    def has_alpha(self) -> bool:
-        return self.mode in ("RGBA", "LA", "La", "PA") or (self.mode == "P" and self._palette_alpha)
-
-    _palette_alpha: bool = False
 
     @property
     def profile_description(self) -> str:
@@ -198,8 +191,7 @@ def read_photo(path: Path) -> Photo:
             bits = _png_bit_depth(data) if image.format == "PNG" else 8
             return Photo(path, hashlib.sha256(data).hexdigest(), image.format or "", image.mode, bits,
                          width, height, orientation, image.info.get("icc_profile") or None,
-                         adobe_inverted=image.format == "JPEG" and image.mode == "CMYK" and "adobe" in image.info,
-                         _palette_alpha=image.mode == "P" and "transparency" in image.info)
+                         adobe_inverted=image.format == "JPEG" and image.mode == "CMYK" and "adobe" in image.info)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise PhotoError(path, f"cannot read this image: {error}",
                          "save it again as a JPEG or PNG from an image editor") from error

@@ -21,8 +21,6 @@ import pikepdf
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
-PAINTING = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Tj", "TJ", "'", '"', "sh", "Do", "EI"}
-
 
 def multiply(m1: Matrix, m2: Matrix) -> Matrix:
     """m1 then m2: the matrix of `m1 cm` drawn inside a CTM of m2."""

@@ -25,8 +25,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable
 
 import pikepdf
@@ -34,7 +34,8 @@ from PIL import Image, ImageCms
 
 from .images import RESOLUTION_HINT, PreparedPhoto, resolution_problem
 from .pdf_content import IDENTITY, Matrix, apply, matrix_of, multiply, scale_of
-from .press import MM, PressColours, PressSettings
+from ..errors import shown
+from .press import MM, PressColours, PressSettings, parse_pdf_date
 
 SMALL_TEXT = 12.0  # pt: below this, text in more than one ink shows misregistration
 TINY_TEXT = 9.0  # pt: below this, even two inks blur
@@ -307,6 +308,32 @@ def _check_metadata(pdf: pikepdf.Pdf, report: PreflightReport, problems: _Proble
     for key in ("/CreationDate", "/ModDate"):
         if key not in info:
             problems.error(None, f"/Info has no {key}", "give both dates, the same as the XMP's")
+    if xmp:
+        _check_info_agrees(info, xmp, values, problems)
+
+
+INFO_IN_XMP = (("/Title", "dc:title"), ("/Author", "dc:creator"), ("/Subject", "dc:description"),
+               ("/Keywords", "pdf:Keywords"), ("/Producer", "pdf:Producer"), ("/Creator", "xmp:CreatorTool"))
+
+
+def _check_info_agrees(info, xmp: str, values: dict, problems: _Problems) -> None:
+    """/Info and the XMP must say the same (PDF/X-4 takes the XMP; a prepress check compares them)."""
+    for key, name in INFO_IN_XMP:
+        said = str(info.get(key, ""))
+        written = _xmp_value(xmp, name)
+        if said and said != written:
+            problems.error(None, f"/Info {key} and the XMP's {name} differ ({shown(said)} / {shown(written)})",
+                           "write the same value in both")
+    for key, name in (("/CreationDate", "xmp:CreateDate"), ("/ModDate", "xmp:ModifyDate")):
+        said = parse_pdf_date(info.get(key))
+        try:
+            written = datetime.fromisoformat(values[name]) if values[name] else None
+        except ValueError:
+            problems.error(None, f"the XMP's {name} is not a date: {values[name]}", "write an ISO 8601 date")
+            continue
+        if said is not None and written is not None and said != written:
+            problems.error(None, f"/Info {key} and the XMP's {name} differ ({said:%Y-%m-%d %H:%M} / "
+                                 f"{written:%Y-%m-%d %H:%M})", "write the same moment in both")
 
 
 def _xmp_value(xmp: str, name: str) -> str:

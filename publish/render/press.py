@@ -239,7 +239,8 @@ def read_press_colours(path: Path = TOKENS) -> PressColours:
         colours.append(PressColour(name, hex_value, cmyk, reason, line))  # type: ignore[arg-type]
     for name, (_, _, line) in press.items():
         if name not in screen:
-            what = "an alias (var(…)) takes its target's press value" if name in aliases else "there is no such colour"
+            what = ("an alias (var(…)) takes its target's press value" if name in aliases
+                    else "there is no such colour")
             problems.append(Problem(path, line, f"{name}-press: {what}",
                                     f"remove it, or define {name} as #rrggbb"))
     for name, (target, line) in aliases.items():
@@ -557,6 +558,11 @@ def _remove_interactive(pdf: pikepdf.Pdf) -> None:
     names = root.get("/Names")
     if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
         del names["/JavaScript"]
+    item = root.get("/Outlines", pikepdf.Dictionary()).get("/First")
+    while item is not None:  # bookmarks stay; their links into the structure tree go with it
+        if "/SE" in item:
+            del item["/SE"]
+        item = item.get("/First") or item.get("/Next") or _next_up(item)
     for page in pdf.pages:
         for key in ("/Annots", "/StructParents", "/Tabs", "/AA"):
             if key in page.obj:
@@ -568,6 +574,14 @@ def _remove_interactive(pdf: pikepdf.Pdf) -> None:
         for _, xobject in _items(resources.get("/XObject")):
             if "/StructParent" in xobject:
                 del xobject["/StructParent"]
+
+
+def _next_up(item):
+    """The bookmark after `item`'s parent (or grandparent …), walking the outline depth first."""
+    parent = item.get("/Parent")
+    while parent is not None and "/Next" not in parent:
+        parent = parent.get("/Parent")
+    return parent.get("/Next") if parent is not None else None
 
 
 def _set_boxes_and_marks(pdf: pikepdf.Pdf, marks: str) -> None:
@@ -636,20 +650,22 @@ def _set_metadata(pdf: pikepdf.Pdf, settings: PressSettings, book_digest: str) -
     """/Info and XMP saying the same: PDF/X-4, not trapped, when, what, which document and version."""
     info = pdf.docinfo
     title = str(info.get("/Title", "")) or "print"
-    created = _pdf_date(info.get("/CreationDate")) or _source_date()
-    modified = _pdf_date(info.get("/ModDate")) or created
+    created = parse_pdf_date(info.get("/CreationDate")) or _source_date()
+    modified = parse_pdf_date(info.get("/ModDate")) or created
     producer = f"{info.get('/Producer', 'publish')}; pikepdf {pikepdf.__version__}"
     document = _uuid(settings.document_id or title)
     rendition = "\0".join((book_digest, settings.profile.sha256, settings.condition.identifier, settings.marks,
                            settings.version_id))
     instance = uuid.UUID(hashlib.sha256(rendition.encode()).hexdigest()[:32])  # the same input, the same file
-    for key, value in (("/Title", title), ("/Producer", producer), ("/GTS_PDFXVersion", "PDF/X-4"),
+    creator = str(info.get("/Creator", "")) or "publish"
+    for key, value in (("/Title", title), ("/Producer", producer), ("/Creator", creator),
+                       ("/GTS_PDFXVersion", "PDF/X-4"),
                        ("/CreationDate", _info_date(created)), ("/ModDate", _info_date(modified))):
         info[key] = pikepdf.String(value)
     info.Trapped = pikepdf.Name("/False")  # nothing trapped: the printer's RIP traps if the press needs it
     fields = {
         "title": title, "author": str(info.get("/Author", "")), "subject": str(info.get("/Subject", "")),
-        "keywords": str(info.get("/Keywords", "")), "creator": str(info.get("/Creator", "publish")),
+        "keywords": str(info.get("/Keywords", "")), "creator": creator,
         "producer": producer, "created": _xmp_date(created), "modified": _xmp_date(modified),
         "document": f"uuid:{document}", "instance": f"uuid:{instance}", "version": settings.version_id,
         "language": str(pdf.Root.get("/Lang", "")),
@@ -699,7 +715,8 @@ def _xmp(f: dict) -> str:
 PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?")
 
 
-def _pdf_date(value) -> datetime | None:
+def parse_pdf_date(value) -> datetime | None:
+    """A PDF date string (`D:20240701000000Z`, `D:2024…+08'00'`) as a UTC datetime; None if it is none."""
     match = PDF_DATE.match(str(value)) if value is not None else None
     if match is None:
         return None
