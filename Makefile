@@ -4,7 +4,8 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 SETUP  := $(VENV)/.setup-done
 # The CMYK press profile print.pdf embeds (publish/render/press.py looks here): built from
-# Debian's FOGRA39 measurements at setup, never fetched, never committed.
+# Debian's FOGRA39 measurements at setup (again when its script changes), never fetched,
+# never committed.
 PRESS_PROFILE := $(VENV)/share/publish/FOGRA39.icc
 
 .PHONY: all build test check proof bench clean
@@ -24,7 +25,7 @@ $(SETUP): pyproject.toml scripts/install-system-packages package.json package-lo
 	touch $@
 
 $(PRESS_PROFILE): scripts/make-press-profile | $(SETUP)
-	rm -f $@ && ./scripts/make-press-profile $@  # the recipe changed: build it again
+	rm -f $@ && ./scripts/make-press-profile $@
 
 build: $(SETUP) $(PRESS_PROFILE)
 	$(PYTHON) build.py

@@ -247,3 +247,25 @@ def test_a_cmyk_photo_without_profile_needs_the_press_profile_for_screens(folder
     path = save_jpeg(folder / "bare-cmyk.jpg", photo_pattern((200, 100), "CMYK"))
     with pytest.raises(images.PhotoError, match="needs the press profile"):
         prepare_photo(path, folder / "cache-bare")
+
+
+def test_the_preflight_names_each_photo_with_its_colour_space_and_resolution(book, photos):
+    from publish.render.preflight import preflight
+    report = preflight(book["press"], press_settings(), photos.values())
+    seen = {image.source: image for image in report.images}
+    ppi = lambda pixels: pixels / (100 / 25.4)  # noqa: E731  every figure is 100 mm wide
+    expected = {"large.jpg": ("DeviceCMYK", (4000, 2667), ppi(4000)),
+                "cmyk.jpg": ("DeviceCMYK", (1800, 1200), ppi(1800)),
+                "turned.jpg": ("DeviceCMYK", (1200, 1800), ppi(1200)),
+                "grey-turned.jpg": ("DeviceGray", (1200, 1800), ppi(1200)),
+                "deep.png": ("DeviceCMYK", (1500, 1000), ppi(1500)),
+                "translucent.png": ("DeviceCMYK", (900, 600), ppi(900))}
+    assert set(seen) == set(expected)
+    for source, (space, size, resolution) in expected.items():
+        image = seen[source]
+        assert (image.colour_space, (image.width, image.height)) == (space, size), source
+        assert image.ppi == pytest.approx(resolution, rel=0.003), source
+        assert image.placed_mm[0] == pytest.approx(100, abs=0.05)
+    assert [p.message.split(" (")[0] for p in report.problems] == ["translucent.png"], \
+        "only the 900-px photo is under 300 ppi at 100 mm (229 ppi)"
+    assert report.problems[0].severity == "warning" and report.errors == []

@@ -149,8 +149,16 @@ class PreflightReport:
             add(f"  {colour}  pages {_ranges(pages)}")
         add("")
         add(f"Problems: {len(self.errors)} errors, {len(self.warnings)} warnings")
-        for problem in sorted(self.problems, key=lambda p: (p.severity != "error", p.page or 0)):
-            add("  " + str(problem).replace("\n", "\n  "))
+        # One line for the same problem on many pages (a stray colour in a running head is on all of them).
+        grouped: dict[tuple, list] = {}
+        for problem in self.problems:
+            grouped.setdefault((problem.severity != "error", problem.message, problem.hint), []).append(problem.page)
+        for (is_warning, message, hint), pages in sorted(grouped.items(),
+                                                         key=lambda g: (g[0][0], min(p or 0 for p in g[1]))):
+            numbers = [p for p in pages if p]
+            where = f"page{'s' * (len(numbers) > 1)} {_ranges(numbers)}" if numbers else "file"
+            add(f"  {where}: {'warning' if is_warning else 'error'}: {message}"
+                + (f"\n      fix: {hint}" if hint else ""))
         return "\n".join(lines) + "\n"
 
     def _ink_text(self) -> str:

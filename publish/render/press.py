@@ -338,7 +338,9 @@ def make_print_pdf(book_pdf: bytes, settings: PressSettings, images: Iterable[Pr
         _set_output_intent(pdf, settings)
         _set_metadata(pdf, settings, hashlib.sha256(book_pdf).hexdigest())
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True, force_version="1.6")
+        # fix_metadata_version=False: the XMP packet is written as it is, not re-serialised.
+        pdf.save(out, deterministic_id=True, compress_streams=True, force_version="1.6",
+                 fix_metadata_version=False)
         return out.getvalue()
 
 
@@ -479,8 +481,8 @@ def _which_photo(xobject, by_file, by_pixels, sizes) -> PreparedPhoto | None:
         return None
     try:
         pixels = pikepdf.PdfImage(xobject).as_pil_image()
-    except (pikepdf.PdfError, NotImplementedError, ValueError):
-        return None
+    except (pikepdf.PdfError, pikepdf.UnsupportedImageTypeError, NotImplementedError, ValueError):
+        return None  # not an image a copy can be
     if pixels.mode in ("RGBA", "LA"):  # pikepdf applies the soft mask; the copy's digest is of the colours alone
         pixels = pixels.convert(pixels.mode[:-1])
     return by_pixels.get((*size, hashlib.sha256(pixels.tobytes()).hexdigest()))
@@ -521,8 +523,9 @@ def _write_image(pdf: pikepdf.Pdf, stream: pikepdf.Stream, image: PrintImage) ->
 
 
 def _clear(stream: pikepdf.Stream) -> None:
+    """Every key gone (the screen copy's /Interpolate, /DecodeParms, /SMask, /StructParent …)."""
     for key in list(stream.keys()):
-        if key not in ("/Length", "/Filter", "/DecodeParms"):
+        if key != "/Length":
             del stream[key]
 
 
@@ -656,7 +659,7 @@ def _set_metadata(pdf: pikepdf.Pdf, settings: PressSettings, book_digest: str) -
     document = _uuid(settings.document_id or title)
     rendition = "\0".join((book_digest, settings.profile.sha256, settings.condition.identifier, settings.marks,
                            settings.version_id))
-    instance = uuid.UUID(hashlib.sha256(rendition.encode()).hexdigest()[:32])  # the same input, the same file
+    instance = uuid.UUID(hashlib.sha256(rendition.encode()).hexdigest()[:32], version=5)  # same input, same id
     creator = str(info.get("/Creator", "")) or "publish"
     for key, value in (("/Title", title), ("/Producer", producer), ("/Creator", creator),
                        ("/GTS_PDFXVersion", "PDF/X-4"),
