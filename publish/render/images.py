@@ -10,7 +10,8 @@ four editions in four forms:
   converted rather than left to the printer's RIP);
 - **screen.pdf, the web edition, the EPUB** get copies: turned upright (EXIF
   orientation), converted to sRGB (from the embedded profile; a CMYK photo
-  without one from the press profile), 8 bits, resized so the long edge fits
+  without one from the press profile; a grey photo stays grey, which screens
+  show with sRGB's tone curve), 8 bits, resized so the long edge fits
   the largest display the edition has (`LONG_EDGE`), every metadata block
   (EXIF, XMP, ICC, comments) dropped — a camera's GPS position does not go
   out with the report.
