@@ -4,6 +4,10 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 SETUP  := $(VENV)/.setup-done
+# The CMYK press profile print.pdf embeds (publish/render/press.py looks here): built from
+# Debian's FOGRA39 measurements at setup (again when its script changes), never fetched,
+# never committed.
+PRESS_PROFILE := $(VENV)/share/publish/FOGRA39.icc
 
 .PHONY: all build test check proof bench clean lock
 
@@ -23,13 +27,16 @@ $(SETUP): pyproject.toml requirements.lock scripts/install-system-packages packa
 	  || echo "npm ci failed: the Ace and axe tests will be skipped"; fi
 	touch $@
 
-build: $(SETUP)
+$(PRESS_PROFILE): scripts/make-press-profile | $(SETUP)
+	rm -f $@ && ./scripts/make-press-profile $@
+
+build: $(SETUP) $(PRESS_PROFILE)
 	$(PYTHON) build.py
 
 check: $(SETUP)
 	$(PYTHON) build.py check
 
-test: $(SETUP)
+test: $(SETUP) $(PRESS_PROFILE)
 	$(PYTHON) -m pytest
 
 proof: $(SETUP)
