@@ -139,7 +139,7 @@ def bare_book_html(root: Path, output: Path) -> str:
     for number, part in enumerate(writer.parts):
         source = writer.part_unit(number).args[0]
         html = render_template("book/part.html", pub=source.pub, part=part,
-                               edition=PdfContext(source.pub, EDITIONS["print"]))
+                               edition=PdfContext(source.pub, EDITIONS["print"], linked_stylesheets=True))
         head = head or html[:html.index("<body")]
         bodies.append(html[html.index(">", html.index("<body")) + 1:html.index("</body>")])
     title = f"{pub.meta.title}{pub.meta.subtitle}"

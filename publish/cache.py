@@ -293,6 +293,11 @@ class Pending:
 # -- the worker processes -----------------------------------------------------------------------
 
 PR_SET_PDEATHSIG = 1
+_PROCESSES = [os.cpu_count() or 1]  # what this build may use (Workers sets it; forked workers inherit it)
+
+
+def processes_allowed() -> int:
+    return _PROCESSES[0]
 
 
 class Workers:
@@ -306,6 +311,7 @@ class Workers:
 
     def __init__(self, jobs: int):
         self.jobs = jobs
+        _PROCESSES[0] = jobs
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Workers":
@@ -339,11 +345,17 @@ class Workers:
 
 def _worker_start() -> None:
     """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies, however the parent dies."""
+    parent = os.getppid()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
-    if os.getppid() == 1:  # the parent died before the line above
+    if os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)

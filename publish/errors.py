@@ -26,6 +26,11 @@ class Problem:
     column: int | None = None
     severity: str = "error"  # "error" stops the build; "warning" does not
 
+    @classmethod
+    def plain(cls, path, line, message: str, hint: str = "", severity: str = "error") -> "Problem":
+        """A problem in words the catalogue does not hold (the same in every language)."""
+        return cls(Path(path), line, Literal(message, hint), None, severity)
+
     @property
     def message(self) -> str:
         return self.said.text()

@@ -3,9 +3,10 @@
     check     the files a build is made from, against the last build's record: with nothing
               changed and the editions on disk as written, the build stops here
     load      content/X/ → document model (every problem reported at once)
+    photos    each photo's copies for the screen, the web and the EPUB (render/images.py), made once
     pdf       the book's parts laid out in the worker processes (render/pdf/), while …
     web       … the web edition's pages are rendered here (render/web.py)
-    pdf       the book assembled: print.pdf, screen.pdf, and the pagination
+    pdf       the book assembled: screen.pdf, print.pdf for the press and its preflight, the pagination
     epub      the EPUB, its page-list from the pagination (render/epub.py)
     write     the editions that changed and the build record, replaced together (write/)
 
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import model as m
 from .cache import Cache, Workers, bytes_digest, digest, engine_digest
-from .errors import ContentError, ProblemLog
+from .errors import ContentError, Problem, ProblemLog
+from .messages import say
 from .load import load_publication
 from .paths import OUTPUT
 from .progress import Log
@@ -58,7 +60,7 @@ def load(root: Path, log: Log) -> m.Publication:
 def edition_paths(pub_id: str, output: Path) -> dict[str, Path]:
     folder = output / pub_id
     return {"print": folder / "print.pdf", "screen": folder / "screen.pdf",
-            "web": folder / "web", "epub": folder / f"{pub_id}.epub"}
+            "web": folder / "web", "epub": folder / f"{pub_id}.epub", "preflight": folder / "preflight.txt"}
 
 
 def cache_folder(pub_id: str, output: Path) -> Path:
@@ -70,10 +72,12 @@ def default_jobs() -> int:
 
 
 def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT, log: Log | None = None,
-                      clean: bool = False, jobs: int | None = None) -> BuildResult:
+                      clean: bool = False, jobs: int | None = None, strict: bool = False) -> BuildResult:
+    """Build the editions of one publication. `strict` (or `strict: true` in publication.yaml): every
+    warning, of the content or of print.pdf's preflight, fails the build."""
     log = log or Log()
     started = time.perf_counter()
-    build = Build(Path(root), tuple(editions), Path(output), log, clean, jobs or default_jobs())
+    build = Build(Path(root), tuple(editions), Path(output), log, clean, jobs or default_jobs(), strict)
     if build.up_to_date():
         return build.result
     with Workers(build.jobs) as workers:
@@ -85,8 +89,10 @@ def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT,
 class Build:
     """One publication's build: what to render, rendering it, writing what changed."""
 
-    def __init__(self, root: Path, editions: tuple[str, ...], output: Path, log: Log, clean: bool, jobs: int):
+    def __init__(self, root: Path, editions: tuple[str, ...], output: Path, log: Log, clean: bool, jobs: int,
+                 strict: bool = False):
         self.root, self.editions, self.output, self.log, self.clean, self.jobs = root, editions, output, log, clean, jobs
+        self.strict = strict
         self.timings: dict[str, float] = {}
         self._inputs: str | None = None
         self._settle_id(_publication_id(root) or "")
@@ -105,7 +111,7 @@ class Build:
         """A digest of every file the editions are made from: the publication's folder and the engine."""
         if self._inputs is None:
             files = sorted(p for p in self.root.rglob("*") if p.is_file() and not p.name.startswith("."))
-            self._inputs = digest(engine_digest(), self.editions,
+            self._inputs = digest(engine_digest(), self.editions, self.strict,
                                   *[(str(p.relative_to(self.root)), p.read_bytes()) for p in files])
         return self._inputs
 
@@ -133,7 +139,16 @@ class Build:
     # -- the stages ---------------------------------------------------------------------------
     def run(self, workers: Workers) -> None:
         t = time.perf_counter()
-        pub = load(self.root, self.log)
+        problems = ProblemLog()
+        try:
+            pub = load_publication(self.root, problems)
+        finally:
+            for warning in problems.warnings:
+                self.log.problem(str(warning))
+        self.strict = self.strict or pub.press.strict
+        if self.strict and problems.warnings:
+            # For the printer: a placeholder photo, a removed link … each stops the build.
+            raise ContentError([replace(w, severity="error") for w in problems.warnings])
         if pub.meta.id != self.id:
             self._settle_id(pub.meta.id)
         self.timings["load"] = time.perf_counter() - t
@@ -143,19 +158,24 @@ class Build:
         cache = Cache(self.cache_folder, self.clean, workers, warn=self.log.problem)
         outputs: dict[str, bytes | dict[str, bytes]] = {}
 
+        photos = self.photos(pub)
         from .render.pdf import PdfWriter
-        pdf = PdfWriter(pub, cache)
+        press = None
+        if "print" in self.editions:
+            from .render.pdf.press_file import press_spec
+            press = press_spec(pub)
+        pdf = PdfWriter(pub, cache, photos, press, self.strict)
         needs_pdf = bool(set(PDF_EDITIONS) & set(self.editions)) or "epub" in self.editions
         if needs_pdf:
             pdf.start()
         cover = None
-        if "epub" in self.editions:
+        if "epub" in self.editions and pub.layout != "report":  # a report's cover is its printed cover
             from .render.cover import cover_unit
             cover = cache.start([cover_unit(pub)])["epub/cover.png"]
         if "web" in self.editions:
             from .render.web import web_edition
             t = time.perf_counter()
-            outputs["web"] = web_edition(pub, cache)
+            outputs["web"] = web_edition(pub, cache, photos)
             self.timings["web"] = time.perf_counter() - t
             self._stage("web", cache, f"{len(outputs['web'])} files")
         pagination = None
@@ -170,19 +190,47 @@ class Build:
                                        if d.id in pagination.page_of}
             self.result.pages, self.result.laid_out, self.result.decisions = result.pages, result.layouts, \
                 result.decisions
-            if "print" in self.editions:
-                outputs["print"] = result.print_pdf
             if "screen" in self.editions:
                 outputs["screen"] = result.screen_pdf
             laid_out = ", ".join(f"{name}" + (f" ({n} layouts)" if n > 1 else "") for name, n in result.layouts.items())
             self._stage("pdf", cache, f"{result.pages} pages; parts laid out: {laid_out or 'none'}", prefix="pdf/")
+            if cover is None and "epub" in self.editions:
+                from .render.cover import cover_unit
+                cover = cache.start([cover_unit(pub, result.cover_pdf)])["epub/cover.png"]
         if "epub" in self.editions:
             from .render.epub import epub_edition
             t = time.perf_counter()
-            outputs["epub"] = epub_edition(pub, cache, pagination, cover.result())
+            outputs["epub"] = epub_edition(pub, cache, pagination, cover.result(), photos)
             self.timings["epub"] = time.perf_counter() - t
             self._stage("epub", cache, f"{len(outputs['epub']) // 1024} KB")
+        if "print" in self.editions:
+            from .render.pdf import press_edition_of
+            press = press_edition_of(result)
+            outputs["print"] = press.pdf
+            outputs["preflight"] = press.preflight["text"].encode("utf-8")
+            self.log.stage(self.id, "press", press.preflight["summary"])
+            if press.preflight["failed"]:
+                raise ContentError([Problem(self.root / "publication.yaml", None, say(
+                    "press.preflight-failed", problems=press.preflight["problems"]))])
         self.write(cache, outputs)
+
+    def photos(self, pub: m.Publication) -> dict:
+        """Each photo's copies for the screen PDF, the web edition and the EPUB, by the photo's digest."""
+        paths = [f.image_path for f in pub.figures if f.image_path is not None]
+        if not paths:
+            return {}
+        from .render.images import prepare_photos
+        t = time.perf_counter()
+        cmyk = None
+        try:
+            from .render.press import load_press_profile
+            cmyk = load_press_profile(pub.press.profile).data  # a CMYK photo without a profile is shown with it
+        except Exception:  # noqa: BLE001 - only needed for such a photo, which then says so itself
+            pass
+        prepared = prepare_photos(paths, self.cache_folder / "photos", cmyk_profile=cmyk)
+        self.log.stage(self.id, "photos", f"{len(prepared)} photos prepared for each edition "
+                                          f"({time.perf_counter() - t:.1f} s)")
+        return {photo.photo.sha256: photo for photo in prepared}
 
     def _stage(self, name: str, cache: Cache, summary: str, prefix: str | None = None) -> None:
         prefix = prefix or f"{name}/"

@@ -265,13 +265,14 @@ class Watcher:
             first = next(i for i, page in enumerate(layout.pages) if doc.id in page.anchors)
             later = [i for i, page in enumerate(layout.pages) if i > first and any(
                 d in page.anchors for d in writer.parts[number].documents if d != doc.id)]
-            with pikepdf.open(io.BytesIO(layout.pdf)) as part:
-                cut = pikepdf.new()
-                cut.pages.extend(part.pages[first:min(later, default=len(part.pages))])
-                for page in cut.pages:
-                    page.obj.MediaBox = page.obj.get("/TrimBox", page.obj.MediaBox)
-                out = io.BytesIO()
-                cut.save(out)
+            halves = [pikepdf.open(io.BytesIO(pdf)) for pdf in layout.pdfs]
+            pages = [page for half in halves for page in half.pages]
+            cut = pikepdf.new()
+            cut.pages.extend(pages[first:min(later, default=len(pages))])
+            for page in cut.pages:
+                page.obj.MediaBox = page.obj.get("/TrimBox", page.obj.MediaBox)
+            out = io.BytesIO()
+            cut.save(out)
             data = out.getvalue()
         except Exception as exc:
             self.log.problem(f"build.py: preview of {doc.id} failed: {exc.__class__.__name__}: {exc}")

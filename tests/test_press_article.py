@@ -1,5 +1,5 @@
-"""The press file of a real publication: the two-page article built by `build.py` (its book
-PDF: bleed, no marks), made into PDF/X-4 and preflighted."""
+"""The press file of a real publication: the two-page article built by `build.py`: its print.pdf
+(PDF/X-4, made from the one layout) beside its screen.pdf (the same pages cut at the trim)."""
 from __future__ import annotations
 
 import shutil
@@ -10,7 +10,7 @@ import pytest
 
 from publish.paths import CONTENT, PROJECT_ROOT
 from publish.render.preflight import preflight
-from publish.render.press import MM, make_print_pdf, press_settings
+from publish.render.press import MM, press_settings
 
 from .press_support import open_pdf, press_profile, rgb_anywhere
 
@@ -19,21 +19,24 @@ ARTICLE = "gsi-article-2024"
 
 @pytest.fixture(scope="module")
 def article(tmp_path_factory):
-    """The article's print.pdf without WeasyPrint's marks: the book PDF's shape (trim + bleed, tags, links)."""
+    """The article's print.pdf and screen.pdf as the build writes them, and its preflight report."""
     press_profile()
     folder = tmp_path_factory.mktemp("article")
     content = folder / "content"
     shutil.copytree(CONTENT / ARTICLE, content / ARTICLE)
-    config = content / ARTICLE / "publication.yaml"
-    text = config.read_text()
-    assert "crop_marks: crop cross" in text
-    config.write_text(text.replace("crop_marks: crop cross", "crop_marks: none"))
     subprocess.run([sys.executable, "build.py", ARTICLE, "--content", str(content), "--output", str(folder / "out"),
-                    "--edition", "print", "--quiet"], cwd=PROJECT_ROOT, check=True)
-    book = (folder / "out" / ARTICLE / "print.pdf").read_bytes()
+                    "--quiet"], cwd=PROJECT_ROOT, check=True)
+    out = folder / "out" / ARTICLE
+    text = (content / ARTICLE / "publication.yaml").read_text()
     identifier = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("identifier:"))
     settings = press_settings(document_id=identifier)
-    return {"book": book, "press": make_print_pdf(book, settings), "settings": settings, "identifier": identifier}
+    return {"book": (out / "screen.pdf").read_bytes(), "press": (out / "print.pdf").read_bytes(),
+            "report": (out / "preflight.txt").read_text(), "settings": settings, "identifier": identifier}
+
+
+def test_the_build_writes_the_preflight_beside_print_pdf(article):
+    assert article["report"].startswith("Preflight of print.pdf")
+    assert "Problems: 0 errors, 0 warnings" in article["report"]
 
 
 def test_the_article_prints_as_pdf_x_4_without_a_problem(article):

@@ -79,7 +79,7 @@ def load_publication(root: Path, log: ProblemLog | None = None) -> m.Publication
         f.image_path for f in builder.figures if f.image_path is not None]
     return m.Publication(
         root=root, config_path=config_path, meta=meta, layout=config["layout"],
-        trim=config["trim"], bleed=config["bleed"], crop_marks=config["crop_marks"],
+        trim=config["trim"], bleed=config["bleed"], press=_press(root, config, located, config_path, log),
         contents_depth=config["contents_depth"], documents=tuple(documents),
         contents=tuple(contents), footnotes=tuple(builder.footnotes_in_order),
         figures=tuple(builder.figures), input_files=tuple(inputs))
@@ -149,6 +149,25 @@ def _metadata(config: dict, located, path: Path, log: ProblemLog) -> m.Metadata:
         back_cover=tuple(without_note_marks(render_inline(line).nodes) for line in config["back_cover"] or ()
                          if isinstance(line, str)),
         credits=tuple(credits), source_url=config["source_url"])
+
+
+def _press(root: Path, config: dict, located, path: Path, log: ProblemLog) -> m.PressConfig:
+    profile = None
+    if config["press_profile"]:
+        profile = _inside(root, config["press_profile"])
+        if profile is None or not profile.is_file():
+            log.error(path, located.line_of("press_profile"), say("press.profile-missing",
+                                                                   profile=shown(config["press_profile"])))
+            profile = None
+    limit = config["ink_limit"]
+    if limit and not 100 <= limit <= 400:
+        log.error(path, located.line_of("ink_limit"), say("press.ink-limit", value=limit))
+        limit = 0
+    if config["print_version"] < 1:
+        log.error(path, located.line_of("print_version"), say("press.version", value=config["print_version"]))
+    bound = config["bound"] if config["bound"] is not None else config["layout"] == "report"
+    return m.PressConfig(config["marks"], profile, hashlib.sha256(profile.read_bytes()).hexdigest() if profile else "",
+                         config["press_condition"], limit, config["strict"], bound, max(1, config["print_version"]))
 
 
 def _inside(root: Path, relative: str) -> Path | None:

@@ -54,7 +54,13 @@ PUBLICATION_FIELDS: dict[str, Field] = {
     "trim": Field(str, default="A4", help=say("help.trim"),
                   pattern=rf"(?i:{PAGE_SIZE_NAME})(\s+(landscape|portrait))?|{LENGTH}\s+{LENGTH}"),
     "bleed": Field(str, default="3mm", help=say("help.bleed"), pattern=LENGTH),
-    "crop_marks": Field(str, default="crop cross", choices=("crop", "cross", "crop cross", "none")),
+    "marks": Field(str, default="crop", choices=("crop", "none"), help=say("help.marks")),
+    "press_profile": Field(str, default="", help=say("help.press-profile")),
+    "press_condition": Field(str, default="", help=say("help.press-condition"), pattern=r"[A-Za-z0-9_. -]{1,64}"),
+    "ink_limit": Field(int, default=0, help=say("help.ink-limit")),
+    "strict": Field(bool, default=False, help=say("help.strict")),
+    "bound": Field(bool, default=None, help=say("help.bound")),
+    "print_version": Field(int, default=1, help=say("help.print-version")),
     "contents_depth": Field(int, default=3, choices=(1, 2, 3, 4, 5, 6),
                             help=say("help.contents-depth")),
     "blurb": Field(list, default=(), help=say("help.blurb"), items=str),
@@ -81,7 +87,7 @@ FRONT_MATTER_FIELDS: dict[str, Field] = {
 }
 
 
-TYPE_NAMES = {str: "type.text", int: "type.int", list: "type.list", dict: "type.mapping"}
+TYPE_NAMES = {str: "type.text", int: "type.int", bool: "type.bool", list: "type.list", dict: "type.mapping"}
 RECEIVED_KINDS = {str: "type.text", int: "type.int", float: "type.number", bool: "type.bool", list: "type.list",
                   dict: "type.mapping", type(None): "type.nothing"}
 
@@ -136,7 +142,7 @@ def _as_written(value, field: Field, written: str | None):
 
 def _problem(key: str, value, field: Field) -> Message | None:
     """What is wrong with a value and how to fix it, or None."""
-    if not isinstance(value, field.type) or isinstance(value, bool):
+    if not isinstance(value, field.type) or (isinstance(value, bool) and field.type is not bool):
         return say("schema.wrong-type", key=key, expected=_type_name(field.type), received=_received(value),
                    about=_about(field), quote=say("schema.quote-text") if field.type is str else "")
     if field.choices and value not in field.choices:

@@ -161,12 +161,12 @@ class Figure:
         return self.image_path is not None
 
     @property
-    def edition_image(self) -> str:
-        """The photo's file name inside the web edition and the EPUB: readable, safe in any URL and
-        any zip reader, and one per image file (two figures may show the same photo)."""
+    def edition_image_stem(self) -> str:
+        """The photo's file name inside the web edition and the EPUB, less its ending (its copy's format
+        gives that): readable, safe in any URL and any zip reader, one per image file."""
         import re
         stem = re.sub(r"[^a-z0-9]+", "-", self.image_path.stem.lower()).strip("-")[:40] or "image"
-        return f"{stem}-{self.image_digest[:10]}{self.image_path.suffix.lower()}"
+        return f"{stem}-{self.image_digest[:10]}"
 
 
 @dataclass(frozen=True)
@@ -271,6 +271,19 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class PressConfig:
+    """How print.pdf is made for the printer (publication.yaml: marks, press_profile, …)."""
+    marks: str = "crop"  # crop marks outside the bleed, or "none"
+    profile: Path | None = None  # the printer's own ICC profile; None: the FOGRA39 profile built at setup
+    profile_digest: str = ""  # what print.pdf is made from, with the profile's path
+    condition: str = ""  # the registered name of the printer's condition; "" with a profile: a custom one
+    ink_limit: int = 0  # percent; 0: the condition's own
+    strict: bool = False  # every warning fails the build
+    bound: bool = True  # a page count not a multiple of 4 is a warning
+    version: int = 1  # of the press file
+
+
+@dataclass(frozen=True)
 class Publication:
     root: Path
     config_path: Path
@@ -278,7 +291,7 @@ class Publication:
     layout: str  # "report" | "article"
     trim: str  # CSS page size of the trimmed page
     bleed: str
-    crop_marks: str
+    press: PressConfig
     contents_depth: int
     documents: tuple[Document, ...]
     contents: tuple[TocEntry, ...]

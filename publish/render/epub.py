@@ -19,7 +19,7 @@ from ..cache import Unit
 from ..paths import STYLES
 from . import EDITIONS
 from .html import render_template, source_date
-from .web import LinkedContext, book_view
+from .web import LinkedContext, book_view, edition_images
 
 STYLESHEETS = ("tokens.css", "content.css", "epub.css")
 MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
@@ -61,8 +61,8 @@ class EpubContext(LinkedContext):
     page_suffix = ".xhtml"
     images_folder = "../images"  # content documents are in EPUB/text/, photos in EPUB/images/
 
-    def __init__(self, pub, settings, current=None, where=None, breaks=None, page_list=()):
-        super().__init__(pub, settings, current, where)
+    def __init__(self, pub, settings, current=None, where=None, breaks=None, page_list=(), images=()):
+        super().__init__(pub, settings, current, where, images)
         self.breaks: dict[str, tuple[str, ...]] = dict(breaks or {})  # anchor → printed pages starting there
         self.page_list: list[PageTarget] = list(page_list)
         self.cover_image = ""
@@ -75,7 +75,7 @@ class EpubContext(LinkedContext):
         self.toc_depth = 1
 
     def at(self, doc):
-        return self.__class__(self.pub, self.settings, doc, self.where, self.breaks, self.page_list)
+        return self.__class__(self.pub, self.settings, doc, self.where, self.breaks, self.page_list, self.images)
 
     def nav_href(self, anchor: str) -> str:
         doc = self.pub.document(self.where[anchor])
@@ -148,30 +148,37 @@ def printed_pages(pub: m.Publication, pagination) -> tuple[dict[str, tuple[str, 
 
 # -- the units of the EPUB ------------------------------------------------------------------
 
-def epub_edition(pub: m.Publication, cache, pagination, cover_png: bytes | None) -> bytes:
+def epub_edition(pub: m.Publication, cache, pagination, cover_png: bytes | None, photos: dict | None = None) -> bytes:
     """The EPUB: each content document a unit of the cache, then the package, made from them."""
     view, where = book_view(pub), pub.linked_anchors()
     breaks, page_list = printed_pages(pub, pagination)
+    images = edition_images(pub, photos or {}, "epub")
+    names = tuple(sorted((digest, name) for digest, (name, _) in images.items()))
     units = []
     for doc in pub.documents:
         anchors = {doc.id, *(b.id for b in m.walk_blocks(doc.blocks) if getattr(b, "id", ""))}
         own_breaks = tuple(sorted((a, labels) for a, labels in breaks.items() if a in anchors))
-        units.append(Unit(f"epub/EPUB/text/{doc.slug}.xhtml", render_content_document, (view, doc, where, own_breaks)))
+        units.append(Unit(f"epub/EPUB/text/{doc.slug}.xhtml", render_content_document,
+                          (view, doc, where, own_breaks, names)))
     documents = {name[len("epub/"):]: data for name, data in cache.make(units).items()}
+    files = tuple(sorted((name, source.read_bytes()) for name, source in images.values()))
     package = Unit("epub/book", package_epub, (replace(pub, input_files=()), tuple(page_list),
-                                               tuple(sorted(documents.items())), cover_png))
+                                               tuple(sorted(documents.items())), cover_png, files))
     return cache.make([package])[package.name]
 
 
-def render_content_document(view: m.Publication, doc: m.Document, where: dict[str, str], breaks) -> bytes:
+def render_content_document(view: m.Publication, doc: m.Document, where: dict[str, str], breaks,
+                            images: tuple = ()) -> bytes:
     pub = replace(view, documents=tuple(doc if d.id == doc.id else d for d in view.documents))
-    context = EpubContext(pub, EDITIONS["epub"], doc, where, dict(breaks))
+    context = EpubContext(pub, EDITIONS["epub"], doc, where, dict(breaks), images=images)
     return render_template("epub/document.xhtml", pub=pub, edition=context, doc=doc).encode("utf-8")
 
 
-def package_epub(pub: m.Publication, page_list: tuple, documents: tuple, cover_png: bytes | None) -> bytes:
+def package_epub(pub: m.Publication, page_list: tuple, documents: tuple, cover_png: bytes | None,
+                 images: tuple = ()) -> bytes:
     """The content documents plus everything built from the model: cover, styles, images,
-    navigation, NCX, manifest and package document, zipped reproducibly."""
+    navigation, NCX, manifest and package document, zipped reproducibly. `images`: each
+    photo's (file name, bytes) in the EPUB, one per file (two figures may show the same photo)."""
     context = EpubContext(pub, EDITIONS["epub"], page_list=page_list)
     files: dict[str, bytes] = dict(documents)
     if cover_png:
@@ -179,12 +186,11 @@ def package_epub(pub: m.Publication, page_list: tuple, documents: tuple, cover_p
         context.cover_image = "images/cover.png"
     files["EPUB/text/cover.xhtml"] = render_template("epub/cover.xhtml", pub=pub, edition=context).encode()
     files["EPUB/css/book.css"] = b"\n".join((STYLES / name).read_bytes() for name in STYLESHEETS)
-    for figure in pub.figures:
-        if figure.image_path is not None:
-            files[f"EPUB/images/{figure.edition_image}"] = figure.image_path.read_bytes()
+    for name, data in images:
+        files[f"EPUB/images/{name}"] = data
     files["EPUB/nav.xhtml"] = render_template("epub/nav.xhtml", pub=pub, edition=context).encode()
     build_ncx(pub, context, files)
-    build_manifest(pub, context, files)
+    build_manifest(pub, context, files, [name for name, _ in images])
     files["EPUB/package.opf"] = render_template("epub/package.opf", pub=pub, edition=context).encode()
     files["META-INF/container.xml"] = CONTAINER_XML
     return build_zip(files)
@@ -223,7 +229,7 @@ def play_order(context: EpubContext) -> dict[str, int]:
     return {href: n for n, href in enumerate(sorted(keys, key=keys.__getitem__), 1)}
 
 
-def build_manifest(pub: m.Publication, context: EpubContext, files: dict[str, bytes]) -> None:
+def build_manifest(pub: m.Publication, context: EpubContext, files: dict[str, bytes], images: list[str]) -> None:
     items = [ManifestItem("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
              ManifestItem("ncx", "toc.ncx", "application/x-dtbncx+xml"),
              ManifestItem("css", "css/book.css", "text/css"),
@@ -235,8 +241,6 @@ def build_manifest(pub: m.Publication, context: EpubContext, files: dict[str, by
         item_id = f"doc-{doc.slug}"
         items.append(ManifestItem(item_id, f"text/{context.page_name(doc)}", "application/xhtml+xml"))
         spine.append(item_id)
-    # One item per image file: two figures may show the same photo.
-    images = dict.fromkeys(f.edition_image for f in pub.figures if f.image_path is not None)
     for i, name in enumerate(images):
         items.append(ManifestItem(f"img-{i + 1}", f"images/{quote(name)}",
                                   MEDIA_TYPES.get(Path(name).suffix.lower(), "image/jpeg")))

@@ -79,7 +79,7 @@ class PhotoError(Exception):
 
     @property
     def problem(self) -> Problem:
-        return Problem(self.path, None, self.message, self.hint)
+        return Problem.plain(self.path, None, self.message, self.hint)
 
 
 @dataclass(frozen=True)

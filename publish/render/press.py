@@ -210,29 +210,29 @@ def read_press_colours(path: Path = TOKENS) -> PressColours:
                     and comment.source_line == line else ""
                 cmyk = _device_cmyk(node.value)
                 if cmyk is None:
-                    problems.append(Problem(path, line, f"{node.name}: `{value}` is not a CMYK ink",
+                    problems.append(Problem.plain(path, line, f"{node.name}: `{value}` is not a CMYK ink",
                                             "write it as device-cmyk(C M Y K) with each value 0–1 or 0 %–100 %"))
                     continue
                 if not reason:
-                    problems.append(Problem(path, line, f"{node.name} gives no reason for its ink",
+                    problems.append(Problem.plain(path, line, f"{node.name} gives no reason for its ink",
                                             "say why in a comment on the same line: /* … */"))
                 press[node.name[:-len("-press")]] = (cmyk, reason, line)
             elif value.startswith("var("):
                 target = re.fullmatch(r"var\(\s*(--color-[a-z0-9-]+)\s*\)", value)
                 if target is None:
-                    problems.append(Problem(path, line, f"{node.name}: `{value}` is not a colour",
+                    problems.append(Problem.plain(path, line, f"{node.name}: `{value}` is not a colour",
                                             "give #rrggbb, or var(--color-OTHER) for the same colour as OTHER"))
                     continue
                 aliases[node.name] = (target.group(1), line)
             elif HEX.fullmatch(value):
                 screen[node.name] = (_six_digits(value), line)
             else:
-                problems.append(Problem(path, line, f"{node.name}: `{value}` is not an sRGB colour the press "
+                problems.append(Problem.plain(path, line, f"{node.name}: `{value}` is not an sRGB colour the press "
                                                     "table can read", "write it as #rrggbb"))
     colours = []
     for name, (hex_value, line) in screen.items():
         if name not in press:
-            problems.append(Problem(path, line, f"{name} has no press value",
+            problems.append(Problem.plain(path, line, f"{name} has no press value",
                                     f"add `{name}-press: device-cmyk(C M Y K);  /* why */` beside it"))
             continue
         cmyk, reason, _ = press[name]
@@ -241,23 +241,23 @@ def read_press_colours(path: Path = TOKENS) -> PressColours:
         if name not in screen:
             what = ("an alias (var(…)) takes its target's press value" if name in aliases
                     else "there is no such colour")
-            problems.append(Problem(path, line, f"{name}-press: {what}",
+            problems.append(Problem.plain(path, line, f"{name}-press: {what}",
                                     f"remove it, or define {name} as #rrggbb"))
     for name, (target, line) in aliases.items():
         if target not in screen:
-            problems.append(Problem(path, line, f"{name} refers to {target}, which is not a colour defined here",
+            problems.append(Problem.plain(path, line, f"{name} refers to {target}, which is not a colour defined here",
                                     "point it at a colour defined as #rrggbb in :root"))
     by_rgb: dict[str, PressColour] = {}
     for colour in colours:
         other = by_rgb.setdefault(colour.screen, colour)
         if other.cmyk != colour.cmyk:
-            problems.append(Problem(path, colour.line,
+            problems.append(Problem.plain(path, colour.line,
                                     f"{colour.token} and {other.token} are both {colour.screen} on screen but differ "
                                     "in print: the press cannot tell which is which",
                                     f"give them one press value, or make {colour.token} an alias: "
                                     f"var({other.token})"))
     if not colours and not problems:
-        problems.append(Problem(path, None, "no colour tokens (--color-…) in :root", "define the palette in :root"))
+        problems.append(Problem.plain(path, None, "no colour tokens (--color-…) in :root", "define the palette in :root"))
     if problems:
         raise ContentError(problems)
     return PressColours(colours, {name: target for name, (target, _) in aliases.items()}, path)

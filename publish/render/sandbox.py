@@ -20,9 +20,10 @@ from ..paths import STYLES, TEMPLATES
 
 
 class SandboxedFetcher(URLFetcher):
-    def __init__(self, publication_root: Path):
+    def __init__(self, publication_root: Path, also: tuple = ()):
         super().__init__(allowed_protocols={"data"})
-        self.roots = tuple(Path(p).resolve() for p in (publication_root, STYLES, TEMPLATES))
+        # `also`: the build's own folders it may read (the photos' screen copies).
+        self.roots = tuple(Path(p).resolve() for p in (publication_root, STYLES, TEMPLATES, *also))
         self.refused: list[str] = []
 
     def allowed_path(self, url: str) -> Path | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import quote
 
 from .. import model as m
@@ -39,14 +40,16 @@ class LinkedContext(RenderContext):
     page_suffix = ".html"
     images_folder = "images"  # where the photos are, seen from a page
 
-    def __init__(self, pub, settings, current: m.Document | None = None, where: dict[str, str] | None = None):
+    def __init__(self, pub, settings, current: m.Document | None = None, where: dict[str, str] | None = None,
+                 images=()):
         super().__init__(pub, settings)
         self.current = current
         self.where = pub.linked_anchors() if where is None else where
+        self.images = dict(images)  # a photo's digest → its file name in the edition (edition_images)
         self.has_search = settings.scripts and pub.layout == "report"
 
     def at(self, doc: m.Document | None):
-        return self.__class__(self.pub, self.settings, doc, self.where)
+        return self.__class__(self.pub, self.settings, doc, self.where, self.images)
 
     def page_name(self, doc: m.Document) -> str:
         if self.pub.layout == "article" and self.settings.name == "web":
@@ -66,7 +69,29 @@ class LinkedContext(RenderContext):
 
     def image_url(self, figure: m.Figure) -> str:
         """The photo's address from the page that shows it, percent-encoded."""
-        return f"{self.images_folder}/{quote(figure.edition_image)}" if figure.image_path else ""
+        name = self.images.get(figure.image_digest)
+        return f"{self.images_folder}/{quote(name)}" if name else ""
+
+
+def edition_images(pub: m.Publication, photos: dict, edition: str) -> dict[str, tuple[str, Path]]:
+    """Each photo of the edition: its digest → (its file name there, the file it is copied from).
+
+    The file is the photo's copy for that edition (render/images.py: resized, sRGB,
+    no metadata); its ending follows the copy's format.
+    """
+    out = {}
+    for figure in pub.figures:
+        if figure.image_path is None or figure.image_digest in out:
+            continue
+        photo = photos.get(figure.image_digest)
+        if photo is not None:
+            copy = photo.copy(edition)
+            out[figure.image_digest] = (f"{figure.edition_image_stem}.{'jpg' if copy.format == 'JPEG' else 'png'}",
+                                        copy.path)
+        else:
+            out[figure.image_digest] = (f"{figure.edition_image_stem}{figure.image_path.suffix.lower()}",
+                                        figure.image_path)
+    return out
 
 
 def book_view(pub: m.Publication) -> m.Publication:
@@ -82,13 +107,14 @@ def _with_document(view: m.Publication, doc: m.Document) -> m.Publication:
 
 # -- the units of the web edition ---------------------------------------------------------
 
-def web_units(pub: m.Publication) -> list[Unit]:
+def web_units(pub: m.Publication, images: tuple = ()) -> list[Unit]:
     """One unit per page: a document's page is made from its document, the book's view and the link map."""
     view, where = book_view(pub), pub.linked_anchors()
     context = LinkedContext(view, EDITIONS["web"], where=where)
     docs = list(pub.documents)
     units = [Unit(f"web/{context.page_name(doc)}", render_page,
-                  (view, doc, where, docs[i - 1].id if i else "", docs[i + 1].id if i + 1 < len(docs) else ""))
+                  (view, doc, where, docs[i - 1].id if i else "", docs[i + 1].id if i + 1 < len(docs) else "",
+                   images))
              for i, doc in enumerate(docs)]
     if pub.layout == "report":
         units += [Unit("web/index.html", render_book_page, ("web/index.html", view, where)),
@@ -97,9 +123,10 @@ def web_units(pub: m.Publication) -> list[Unit]:
     return units
 
 
-def render_page(view: m.Publication, doc: m.Document, where: dict[str, str], previous: str, following: str) -> bytes:
+def render_page(view: m.Publication, doc: m.Document, where: dict[str, str], previous: str, following: str,
+                images: tuple = ()) -> bytes:
     pub = _with_document(view, doc)
-    context = LinkedContext(pub, EDITIONS["web"], where=where)
+    context = LinkedContext(pub, EDITIONS["web"], where=where, images=images)
     return render_template("web/page.html", pub=pub, edition=context.at(doc), doc=doc,
                            previous=pub.document(previous) if previous else None,
                            next=pub.document(following) if following else None).encode("utf-8")
@@ -113,24 +140,25 @@ def render_search_index(pub: m.Publication) -> bytes:
     return search_index(pub, LinkedContext(pub, EDITIONS["web"])).encode("utf-8")
 
 
-def web_edition(pub: m.Publication, cache) -> dict[str, bytes]:
+def web_edition(pub: m.Publication, cache, photos: dict | None = None) -> dict[str, bytes]:
     """Every file of the edition, by relative path: the rendered pages (through the cache) and the assets."""
-    files = {unit_name[len("web/"):]: data for unit_name, data in cache.make(web_units(pub)).items()}
+    images = edition_images(pub, photos or {}, "web")
+    names = tuple(sorted((digest, name) for digest, (name, _) in images.items()))
+    files = {unit_name[len("web/"):]: data for unit_name, data in cache.make(web_units(pub, names)).items()}
     files.update(web_assets(pub))
+    for name, source in images.values():
+        files[f"images/{name}"] = source.read_bytes()
     return files
 
 
 def web_assets(pub: m.Publication) -> dict[str, bytes]:
-    """The files every build copies as they are: scripts, stylesheets, photos."""
+    """The files every build copies as they are: scripts and stylesheets."""
     files = {}
     if pub.layout == "report":
         files["assets/search.js"] = (TEMPLATES / "web" / "search.js").read_bytes()
     for name in STYLESHEETS:
         files[f"assets/{name}"] = (STYLES / name).read_bytes()
     files["assets/notes.js"] = (TEMPLATES / "web" / "notes.js").read_bytes()
-    for figure in pub.figures:
-        if figure.image_path is not None:
-            files[f"images/{figure.edition_image}"] = figure.image_path.read_bytes()
     return files
 
 

@@ -9,7 +9,7 @@ Stages, each a set of units of the pipeline's cache (publish/cache.py):
                 the front matter's after it
     book        the parts' pages assembled into one PDF (assemble.py)
     screen      the book cut at the trim: the tagged PDF/UA-1 edition for reading
-    print       the book with its bleed, for the printer
+    print       the book as a PDF/X-4 press file in CMYK (press_file.py), and its preflight report
 
 Only the parts an edit reaches are laid out again; the pages of the others
 come from the cache. The pagination (which folio each anchor is on) goes to
@@ -28,6 +28,7 @@ from .assemble import BookPlan, assemble_book, plan_book
 from .furniture import furniture_source, render_furniture
 from .layout import STYLESHEETS, PartLayout, lay_out_part, part_source
 from .parts import Part, book_parts
+from .press_file import PressEdition, press_edition
 
 __all__ = ["PdfWriter", "PdfEditions", "Pagination", "STYLESHEETS"]
 
@@ -45,25 +46,35 @@ class Pagination:
 
 @dataclass
 class PdfEditions:
-    print_pdf: bytes
     screen_pdf: bytes
     pagination: Pagination
     pages: int
+    press: Pending | None = None  # print.pdf and its preflight, being made: `press_edition()`
+    cover_pdf: bytes | None = None  # the printed cover's part, where the book has one (the EPUB's cover)
     layouts: dict[str, int] = field(default_factory=dict)  # part → layouts it took, for the parts laid out
     decisions: dict[str, dict] = field(default_factory=dict)  # part → its page-level decisions
+
+
+def press_edition_of(editions: PdfEditions) -> PressEdition:
+    """print.pdf and its preflight, once made."""
+    return PressEdition.from_bytes(editions.press.result())
 
 
 class PdfWriter:
     """The PDFs of one publication; `start` sets the parts going, `finish` waits for them and assembles."""
 
-    def __init__(self, pub: m.Publication, cache: Cache):
+    def __init__(self, pub: m.Publication, cache: Cache, photos: dict | None = None, press=None,
+                 strict: bool = False):
         self.pub, self.cache = pub, cache
+        self.photos = photos or {}  # a photo's digest → its PreparedPhoto (render/images.py)
+        self.press, self.strict = press, strict  # press_file.PressSpec; None: no print.pdf asked for
         self.parts = book_parts(pub)
         self._pending: dict[int, Pending] = {}
 
     def part_unit(self, number: int, folios: dict[str, str] | None = None) -> Unit:
         part = self.parts[number]
-        return Unit(f"pdf/part/{part.name}", lay_out_part, (part_source(self.pub, part, folios),), heavy=True)
+        screen = {digest: str(photo.copy("screen").path) for digest, photo in self.photos.items()}
+        return Unit(f"pdf/part/{part.name}", lay_out_part, (part_source(self.pub, part, folios, screen),), heavy=True)
 
     def start(self) -> None:
         """Every part but the contents goes to the workers, the longest first."""
@@ -99,12 +110,17 @@ class PdfWriter:
         book_unit = Unit("pdf/book", assemble, (self.pub.meta, plan, front, body,
                                                 *[raw[i] for i in range(len(self.parts))]))
         book = self.cache.make([book_unit])[book_unit.name]
-        editions = self.cache.make([Unit("pdf/screen", screen_edition, (book,)),
-                                    Unit("pdf/print", print_edition, (book,))])
+        press = None
+        if self.press is not None:  # made in a worker while the screen PDF, and then the EPUB, are made here
+            photos = tuple(sorted((str(p.photo.path), digest) for digest, p in self.photos.items()))
+            folder = str(next(iter(self.photos.values())).cache) if self.photos else ""
+            press = self.cache.start([Unit("pdf/print", press_edition, (book, self.press, photos, folder,
+                                                                          self.strict), heavy=True)])["pdf/print"]
+        screen = self.cache.make([Unit("pdf/screen", screen_edition, (book,))])["pdf/screen"]
         laid_out = {part.name: layouts[i].layouts for i, part in enumerate(self.parts)
                     if f"pdf/part/{part.name}" in self.cache.rendered}
-        return PdfEditions(editions["pdf/print"], editions["pdf/screen"], _pagination(plan, ordered),
-                           len(plan.pages), laid_out,
+        cover = next((layouts[i].pdfs[0] for i, part in enumerate(self.parts) if part.kind == "cover"), None)
+        return PdfEditions(screen, _pagination(plan, ordered), len(plan.pages), press, cover, laid_out,
                            {part.name: layouts[i].decisions for i, part in enumerate(self.parts)})
 
     def _furniture_unit(self, run: str, plan: BookPlan, body: bool) -> Unit | None:
@@ -124,7 +140,7 @@ class PdfWriter:
         return folios
 
 
-_EMPTY = PartLayout("", b"", [], [], {}, 0)
+_EMPTY = PartLayout("", (), [], [], {}, 0)
 
 
 def assemble(meta: m.Metadata, plan: BookPlan, front: bytes | None, body: bytes | None, *parts: bytes) -> bytes:
@@ -158,11 +174,6 @@ def screen_edition(book: bytes) -> bytes:
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()
-
-
-def print_edition(book: bytes) -> bytes:
-    """The book with its bleed, for the printer."""
-    return book
 
 
 def _pagination(plan: BookPlan, layouts: list[PartLayout]) -> Pagination:

@@ -106,16 +106,25 @@ def _roman(number: int) -> str:
 def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], furniture: bytes | None,
                   subset_cache=None) -> bytes:
     book = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(layout.pdf)) for layout in layouts]
+    # Each part's PDF files (one, or two halves drawn side by side), and where each of their pages goes.
+    sources: list[pikepdf.Pdf] = []
+    pages_of_part: list[list[tuple[int, pikepdf.Page]]] = []  # part → its pages: (source, page)
+    for layout in layouts:
+        pages = []
+        for pdf in layout.pdfs:
+            sources.append(pikepdf.open(io.BytesIO(pdf)))
+            pages += [(len(sources) - 1, page) for page in sources[-1].pages]
+        pages_of_part.append(pages)
     furniture_pdf = pikepdf.open(io.BytesIO(furniture)) if furniture else None
+    placed: list[list[int]] = [[] for _ in sources]  # source → the book positions of its pages, in order
     resources = []
-    page_objects: dict[tuple[int, int], pikepdf.Object] = {}
     for position, page in enumerate(plan.pages):
         if page.part < 0:
             book.pages.append(_blank_like(book, book.pages[-1] if len(book.pages) else sources[0].pages[0]))
         else:
-            book.pages.append(sources[page.part].pages[page.index])
-            page_objects[(page.part, page.index)] = book.pages[-1].obj
+            source, original = pages_of_part[page.part][page.index]
+            book.pages.append(original)
+            placed[source].append(position)
         target = book.pages[-1]
         if furniture_pdf is not None and page.furniture != "furniture-none":
             _draw_furniture(book, target, furniture_pdf.pages[position])
@@ -123,7 +132,7 @@ def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], f
             resources.append(target.obj.Resources)
             resources += _form_resources(target.obj.Resources)
     merge_fonts(book, _unique(resources), subset_cache)
-    _merge_structure(book, sources, plan)
+    _merge_structure(book, sources, placed)
     _merge_destinations(book, sources)
     _outline(book, plan, layouts)
     _page_labels(book, plan)
@@ -184,8 +193,11 @@ def _draw_furniture(book: pikepdf.Pdf, page: pikepdf.Page, furniture_page: pikep
         book, b"\nQ\nq /Artifact <</Type /Pagination>> BDC /Furniture Do EMC Q\n")])
 
 
-def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], plan: BookPlan) -> None:
-    """One structure tree: every part's elements under one Document element, one parent tree."""
+def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], placed: list[list[int]]) -> None:
+    """One structure tree: every part's elements under one Document element, one parent tree.
+
+    `placed`: for each source PDF, the book positions its pages went to.
+    """
     root = book.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = book.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document,
                                                      P=root, K=pikepdf.Array()))
@@ -209,9 +221,7 @@ def _merge_structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], plan: BookPl
             numbers.append(key)
             numbers.append(entries[i + 1])
             next_key = max(next_key, key + 1)
-        for position, page in enumerate(plan.pages):
-            if page.part != number:
-                continue
+        for position in placed[number]:
             obj = book.pages[position].obj
             if "/StructParents" in obj:
                 obj.StructParents = int(obj.StructParents) + offset

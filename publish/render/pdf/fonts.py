@@ -35,9 +35,14 @@ class FaceNotFound(Exception):
 def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_cache=None) -> None:
     """Make every `/Font` entry of `resources` with the same name point at one merged font of that face."""
     faces: dict[str, _Face] = {}
+    seen: set[tuple[int, int]] = set()  # a part's pages share their font dictionaries: each is read once
     for resource in resources:
         for name, font in resource.get("/Font", {}).items():
-            faces.setdefault(str(name), _Face()).add(font)
+            face = faces.setdefault(str(name), _Face())
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            face.add(font)
     merged = {name: face.merged(pdf, subset_cache) for name, face in faces.items()}
     for resource in resources:
         if "/Font" not in resource:
@@ -80,7 +85,7 @@ class _Face:
     def merged(self, pdf: pikepdf.Pdf, subset_cache) -> pikepdf.Object:
         """One font dictionary for the face: the first one, or a new one holding what all of them hold."""
         first = self.fonts[0]
-        if all(font.objgen == first.objgen for font in self.fonts) or first.get("/Subtype") != "/Type0":
+        if len(self.fonts) == 1 or first.get("/Subtype") != "/Type0":
             return first
         descendant = first.DescendantFonts[0]
         descriptor = descendant.FontDescriptor

@@ -22,7 +22,7 @@ from ...paths import PROJECT_ROOT
 from .. import EDITIONS
 from ..html import render_template
 from .assemble import BookPage
-from .layout import PdfContext
+from .layout import PdfContext, parsed_stylesheets
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ def render_furniture(source: FurnitureSource) -> bytes:
     html = render_template("book/furniture.html", pub=source.pub, pages=source.pages, edition=context,
                            starts_left=source.first_side == "left")
     with applied():
-        document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/", url_fetcher=fetcher).render()
+        document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
+                                   url_fetcher=fetcher).render(stylesheets=parsed_stylesheets())
         if len(document.pages) != len(source.pages):
             raise RuntimeError(f"the furniture came out on {len(document.pages)} pages for {len(source.pages)}")
         return document.write_pdf()

@@ -26,6 +26,7 @@ import json
 import logging
 import struct
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from ... import model as m
 from ...paths import PROJECT_ROOT, STYLES
@@ -53,6 +54,7 @@ class PartSource:
     pub: m.Publication  # reduced to what the part shows (see part_publication)
     folios: tuple[tuple[str, str], ...] = ()  # the contents: the folio of each entry's target
     anchors_elsewhere: tuple[str, ...] = ()  # anchors its links reach in other parts (sorted: a key is a repr)
+    images: tuple[tuple[str, str], ...] = ()  # a photo's digest → the screen copy the layout embeds (its path)
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,10 @@ class Bookmark:
 
 @dataclass
 class PartLayout:
-    """A part's pages: the PDF, and what its layout learnt."""
+    """A part's pages: its PDF (one file, or several for a long part, drawn side by side), and what its
+    layout learnt."""
     name: str
-    pdf: bytes
+    pdfs: tuple[bytes, ...]
     pages: list[PageRecord]
     bookmarks: list[Bookmark]
     decisions: dict
@@ -97,8 +100,9 @@ class PartLayout:
     def to_bytes(self) -> bytes:
         head = json.dumps({"name": self.name, "pages": [asdict(p) for p in self.pages],
                            "bookmarks": [asdict(b) for b in self.bookmarks], "decisions": self.decisions,
-                           "layouts": self.layouts}, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        return struct.pack(">Q", len(head)) + head + self.pdf
+                           "layouts": self.layouts, "pdfs": [len(pdf) for pdf in self.pdfs]},
+                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return struct.pack(">Q", len(head)) + head + b"".join(self.pdfs)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PartLayout":
@@ -106,10 +110,13 @@ class PartLayout:
         try:
             (size,) = struct.unpack(">Q", data[:8])
             head = json.loads(data[8:8 + size].decode("utf-8"))
-            pdf = data[8 + size:]
-            if not pdf.startswith(b"%PDF-"):
+            pdfs, at = [], 8 + size
+            for length in head["pdfs"]:
+                pdfs.append(data[at:at + int(length)])
+                at += int(length)
+            if at != len(data) or not all(pdf.startswith(b"%PDF-") for pdf in pdfs):
                 raise ValueError("no PDF")
-            return cls(str(head["name"]), pdf, [PageRecord(**p) for p in head["pages"]],
+            return cls(str(head["name"]), tuple(pdfs), [PageRecord(**p) for p in head["pages"]],
                        [Bookmark(**b) for b in head["bookmarks"]], dict(head["decisions"]), int(head["layouts"]))
         except (struct.error, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a stored part layout ({exc.__class__.__name__})") from None
@@ -120,9 +127,13 @@ class PartLayout:
 class PdfContext(RenderContext):
     """What the part and furniture templates may ask of the paginated edition."""
 
-    def __init__(self, pub, settings, decisions: Decisions = Decisions(), folios=()):
+    def __init__(self, pub, settings, decisions: Decisions = Decisions(), folios=(), images=(),
+                 linked_stylesheets: bool = False):
         super().__init__(pub, settings)
-        self.stylesheets = tuple((STYLES / name).as_uri() for name in STYLESHEETS)
+        self.images = dict(images)
+        # The build gives WeasyPrint the style sheets parsed once per process (`parsed_stylesheets`);
+        # a document written to be rendered on its own links them.
+        self.stylesheets = tuple((STYLES / name).as_uri() for name in STYLESHEETS) if linked_stylesheets else ()
         self.note_policy = dict(decisions.note_policy)
         self.note_marks = dict(decisions.marks)
         self.folios = dict(folios)
@@ -132,10 +143,24 @@ class PdfContext(RenderContext):
         return set_for_print(nodes)
 
     def image_url(self, figure: m.Figure) -> str:
-        return figure.image_path.resolve().as_uri()
+        """The photo's screen copy (render/images.py): print.pdf gets the original in its place."""
+        copy = self.images.get(figure.image_digest)
+        return Path(copy).as_uri() if copy else figure.image_path.resolve().as_uri()
 
     def folio(self, anchor: str) -> str:
         return self.folios.get(anchor, "")
+
+
+def parsed_stylesheets() -> list:
+    """The paged edition's style sheets, parsed once per process (each part would parse them again)."""
+    import weasyprint
+    key = tuple((name, (STYLES / name).stat().st_mtime_ns) for name in STYLESHEETS)
+    if _PARSED.get("key") != key:
+        _PARSED.update(key=key, sheets=[weasyprint.CSS(filename=str(STYLES / name)) for name in STYLESHEETS])
+    return _PARSED["sheets"]
+
+
+_PARSED: dict = {}
 
 
 # -- the paginator ------------------------------------------------------------------
@@ -147,14 +172,14 @@ def lay_out_part(source: PartSource) -> bytes:
     from ..sandbox import SandboxedFetcher
     from ..weasyprint_patches import applied
 
-    fetcher = SandboxedFetcher(source.pub.root)
+    fetcher = SandboxedFetcher(source.pub.root, also=tuple({str(Path(path).parent) for _, path in source.images}))
     decisions = Decisions()
-    with applied(anchors_elsewhere=frozenset(source.anchors_elsewhere)):
+    with applied():
         for layouts in range(1, MAX_LAYOUTS + 1):
-            context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios)
+            context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios, source.images)
             html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
             document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
-                                       url_fetcher=fetcher).render()
+                                       url_fetcher=fetcher).render(stylesheets=parsed_stylesheets())
             found = decisions
             for decide in DECIDERS:
                 found = decide(document, source, found)
@@ -170,10 +195,88 @@ def lay_out_part(source: PartSource) -> bytes:
         if not decisions.marks:
             set_note_marks(document, note_marks(document))
         keep_first_note_rules(document)
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
-    layout = PartLayout(source.part.name, pdf, page_records(document), bookmarks(document), decisions.to_json(),
+    pdfs = draw(document, source)
+    layout = PartLayout(source.part.name, pdfs, page_records(document), bookmarks(document), decisions.to_json(),
                         layouts)
     return layout.to_bytes()
+
+
+DRAWN_IN_HALVES = 32
+"""A part of this many pages or more is drawn as two PDFs, at the same time where the build may use two
+processes: the longest chapter would otherwise be drawn alone while the other core waits. Which parts
+are halved depends on their page count only, so a build's bytes do not depend on its cores."""
+
+
+def draw(document, source: PartSource) -> tuple[bytes, ...]:
+    """The laid-out part as tagged PDF/UA-1, in one piece or two halves."""
+    from ..weasyprint_patches import applied
+    pages = document.pages
+    if len(pages) < DRAWN_IN_HALVES:
+        with applied(anchors_elsewhere=frozenset(source.anchors_elsewhere)):
+            return (document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True),)
+    # A link from one half to an anchor of the other resolves once the halves are assembled.
+    anchors = frozenset(source.anchors_elsewhere) | {a for page in pages for a in page.anchors}
+    middle = len(pages) // 2
+    halves = (document.copy(pages[:middle]), document.copy(pages[middle:]))
+
+    def write(half) -> bytes:
+        with applied(anchors_elsewhere=anchors):
+            return half.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    from ...cache import processes_allowed
+    if processes_allowed() < 2:
+        return tuple(write(half) for half in halves)
+    second = _Child(write, halves[1])  # forked first, so that both halves are drawn at once
+    try:
+        first = write(halves[0])
+    except BaseException:
+        second.cancel()
+        raise
+    return first, second.result()
+
+
+class _Child:
+    """function(*args) in a forked process that shares this one's layout; its bytes come back by a pipe."""
+
+    def __init__(self, function, *args):
+        import os
+        import signal
+
+        from ...cache import die_with_parent
+        self._reader, writer = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: draw, send, leave without running anything of the parent's
+            os.close(self._reader)
+            code = 1
+            try:
+                die_with_parent()
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                data = function(*args)
+                with os.fdopen(writer, "wb") as out:
+                    out.write(struct.pack(">Q", len(data)) + data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+
+    def result(self) -> bytes:
+        import os
+        try:
+            with os.fdopen(self._reader, "rb") as received:
+                data = received.read()
+        finally:
+            _, status = os.waitpid(self._pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or len(data) < 8:
+            raise RuntimeError("drawing half of a part in a second process failed")
+        (size,) = struct.unpack(">Q", data[:8])
+        return data[8:8 + size]
+
+    def cancel(self) -> None:
+        """The child is of no use any more (this half failed): stopped, never left blocked on its pipe."""
+        import os
+        import signal
+        os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        os.close(self._reader)
 
 
 # -- deciders: each reads a layout and returns the decisions it calls for ----------------
@@ -343,7 +446,8 @@ def _marks_fit(document, marks: set[str]) -> bool:
     for style in styles.values():
         widths = set()
         for mark in marks | {PLACEHOLDER_MARK}:
-            line, _ = create_layout(mark, style, None, None, 0).get_first_line()
+            layout = create_layout(mark, style, None, None, 0)  # kept alive while its line is measured
+            line, _ = layout.get_first_line()
             widths.add(round(line_size(line, style)[0], 3))
         if len(widths) > 1:
             return False
@@ -358,7 +462,7 @@ def part_publication(pub: m.Publication, part: Part) -> m.Publication:
     figure_ids = {b.id for d in docs for b in m.walk_blocks(d.blocks) if isinstance(b, m.Figure)}
     meta = replace(pub.meta, authors=(), description="", keywords=(), identifier="", source_url="",
                    blurb=pub.meta.blurb if part.kind == "cover" else (),
-                   back_cover=pub.meta.back_cover if part.kind == "back" else (),
+                   back_cover=pub.meta.back_cover if part.back_cover else (),
                    credits=pub.meta.credits if part.kind == "documents" and pub.layout != "report" else ())
     if part.kind == "contents":
         contents = pub.contents
@@ -374,13 +478,16 @@ def own_anchors(pub: m.Publication) -> set[str]:
     return set(pub.document_of_anchor()) | {f"fn-{n.id}" for n in pub.footnotes}
 
 
-def part_source(pub: m.Publication, part: Part, folios: dict[str, str] | None = None) -> PartSource:
+def part_source(pub: m.Publication, part: Part, folios: dict[str, str] | None = None,
+                images: dict[str, str] | None = None) -> PartSource:
     shown = part_publication(pub, part)
+    photos = tuple(sorted((f.image_digest, images[f.image_digest]) for f in shown.figures
+                          if f.image_digest in (images or {})))
     elsewhere = tuple(sorted((shown.link_targets() - own_anchors(shown)) & set(pub.document_of_anchor())))
     targets = shown.link_targets()
     folio_items = tuple(sorted((a, f) for a, f in (folios or {}).items() if a in targets)) \
         if part.needs_page_numbers else ()
-    return PartSource(part, shown, folio_items, elsewhere)
+    return PartSource(part, shown, folio_items, elsewhere, photos)
 
 
 __all__ = ["PartSource", "PartLayout", "PageRecord", "Bookmark", "Decisions", "lay_out_part", "part_source",
