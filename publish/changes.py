@@ -25,19 +25,22 @@ compared as "a mark", whatever its number.
 
 The reader knows the PDFs this project writes (WeasyPrint's: text drawn with
 Tm, Tf and TJ of hex glyph strings, fonts with a ToUnicode map) and reads them
-with pikepdf and regular expressions, about 30 times faster than pdftotext; a
-PDF drawing text some other way is refused with a message saying so, rather
-than read wrong.
+with pikepdf and regular expressions, about ten times faster than pdftotext
+(benchmarks/changes.py); a PDF drawing text some other way is refused with a
+message saying so, rather than read wrong. The running head and folio are told
+by their tags (WeasyPrint tags the page-margin boxes); on an untagged page, by
+the page margins of styles/paged.css.
 """
 from __future__ import annotations
 
 import bisect
 import difflib
+import hashlib
 import io
 import json
 import re
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pikepdf
@@ -55,7 +58,7 @@ UNMAPPED = "\ufffd"  # a glyph the font's ToUnicode map does not name
 ASCENT, DESCENT = 0.88, 0.12
 # Runs on one printed line: a superscript note call sits about a third of an em above its line's baseline.
 SAME_LINE = 0.45  # em of the larger run
-# Runs further apart than this on one line are separate (table cells, a folio beside a running head).
+# Runs further apart than this on one line are separate words (table cells): a space is put between them.
 WORD_GAP = 1.0  # em
 # Furniture can only be in the margins: runs nearer the page's top or bottom edge than this are looked up.
 FURNITURE_ZONE = 50 * MM
@@ -111,9 +114,10 @@ class PageRecord:
     lines: tuple[Line, ...]  # the body, top to bottom, left to right
     notes: tuple[Line, ...] = ()  # the footnotes at the page's foot
     furniture: tuple[Line, ...] = ()  # running head and folio
+    key: str = ""  # a digest of what the page draws: a page with the same key has the same record
 
     def to_json(self) -> dict:
-        return {"index": self.index, "folio": self.folio, "trim": [round(v, 2) for v in
+        return {"index": self.index, "folio": self.folio, "key": self.key, "trim": [round(v, 2) for v in
                 (self.trim_left, self.trim_top, self.width, self.height)],
                 "lines": [l.to_json() for l in self.lines], "notes": [l.to_json() for l in self.notes],
                 "furniture": [l.to_json() for l in self.furniture]}
@@ -123,11 +127,11 @@ class PageRecord:
         left, top, width, height = row["trim"]
         return cls(int(row["index"]), str(row["folio"]), float(width), float(height), float(left), float(top),
                    tuple(map(Line.from_json, row["lines"])), tuple(map(Line.from_json, row["notes"])),
-                   tuple(map(Line.from_json, row["furniture"])))
+                   tuple(map(Line.from_json, row["furniture"])), str(row.get("key", "")))
 
 
 def records_to_json(records: list[PageRecord]) -> bytes:
-    """The records as compact JSON, one page a line (about 1 KB a page), to keep beside the build."""
+    """The records as compact JSON, one page a line (3 to 4 KB a page of the report), to keep beside the build."""
     rows = ",\n".join(json.dumps(r.to_json(), ensure_ascii=False, separators=(",", ":")) for r in records)
     return f'{{"version":{RECORDS_VERSION},"pages":[\n{rows}\n]}}\n'.encode("utf-8")
 
@@ -155,17 +159,28 @@ def load_records(path: Path) -> list[PageRecord] | None:
 
 
 # -- reading a PDF ---------------------------------------------------------------------------------------------------
-def read_pages(pdf: bytes | Path, name: str | None = None) -> list[PageRecord]:
-    """One record per page of a PDF written by this project (a path or the file's bytes)."""
+def read_pages(pdf: bytes | Path, name: str | None = None,
+               previous: list[PageRecord] | None = None) -> list[PageRecord]:
+    """One record per page of a PDF written by this project (a path or the file's bytes).
+
+    A page drawn exactly as a page of `previous` (the same content stream, boxes and fonts: its `key`) is not
+    read again: its lines are taken from there. After most edits that is most pages.
+    """
     source = name or (str(pdf) if isinstance(pdf, (str, Path)) else "the PDF")
+    known = {record.key: record for record in previous or () if record.key}
     try:
         document = pikepdf.open(io.BytesIO(pdf) if isinstance(pdf, (bytes, bytearray)) else pdf)
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         raise PageTextError(f"{source}: not a readable PDF ({exc}); fix: build the edition again") from None
     with document:
         reader = _Reader(document, source)
-        # The folio is the page label (/PageLabels: i, ii … then 1, 2 …), read by qpdf.
-        return [reader.page(index, page, str(page.label)) for index, page in enumerate(document.pages)]
+        records = []
+        for index, page in enumerate(document.pages):
+            folio = str(page.label)  # the page label (/PageLabels: i, ii … then 1, 2 …), read by qpdf
+            key = reader.key(page)
+            same = known.get(key)
+            records.append(replace(same, index=index, folio=folio) if same else reader.page(index, page, folio, key))
+        return records
 
 
 def _number_tree(node) -> list[tuple[int, pikepdf.Dictionary]]:
@@ -279,11 +294,14 @@ class _Run:
 
 
 class _Reader:
+    """The pages of one PDF, read one by one; its fonts, tags and forms looked up once."""
+
     def __init__(self, document: pikepdf.Pdf, source: str):
         self.source = source
         self.fonts: dict[tuple, _Font] = {}
         self.furniture_parents: dict[tuple, bool] = {}
         self.forms: dict[tuple, bool] = {}  # form XObjects: whether they draw text
+        self.font_digests: dict[tuple, bytes] = {}
         self.tree = document.Root.get("/StructTreeRoot")
         self.parent_tree: dict[int, pikepdf.Object] = {}
         self.documents: set[tuple] = set()
@@ -292,34 +310,53 @@ class _Reader:
             kids = self.tree.get("/K")
             kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
             self.documents = {k.objgen for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/Document"}
-        self.zones = None if self.documents else furniture_margins()
+        self.margins: tuple[float, float] | None = None  # of the layout, read when a page is not tagged
 
-    def page(self, index: int, page: pikepdf.Page, folio: str) -> PageRecord:
+    def key(self, page: pikepdf.Page) -> str:
+        """A digest of what the page draws: its content stream as stored, its boxes, its fonts."""
+        digest = hashlib.blake2b(digest_size=16)
+        contents = page.obj.get("/Contents")
+        for stream in contents if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []:
+            digest.update(stream.read_raw_bytes())
+            digest.update(repr(stream.get("/Filter")).encode())
+        digest.update(repr([float(v) for v in page.mediabox] + [float(v) for v in page.trimbox]).encode())
+        fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+        for name in sorted(fonts.keys()):
+            font = fonts[name]
+            if font.objgen not in self.font_digests:
+                self.font_digests[font.objgen] = _font_digest(font)
+            digest.update(name.encode() + self.font_digests[font.objgen])
+        return digest.hexdigest()
+
+    def page(self, index: int, page: pikepdf.Page, folio: str, key: str = "") -> PageRecord:
         media = [float(v) for v in page.mediabox]
         trim = [float(v) for v in page.trimbox]
-        left, top = trim[0], trim[3]
-        runs = self.runs(index, page, left, top)
+        runs = self.runs(index, page, trim[0], trim[3])
         width, height = trim[2] - trim[0], trim[3] - trim[1]
-        furniture_ids = self.furniture_ids(page, runs, height)
+        tagged = self.furniture_ids(page, runs, height)
+        if tagged is None and self.margins is None:
+            self.margins = furniture_margins()
         body, furniture = [], []
         for run in runs:
-            in_margin = run.baseline < FURNITURE_ZONE or run.baseline > height - FURNITURE_ZONE
-            if in_margin and self.is_furniture(run, furniture_ids, height):
-                furniture.append(run)
-            else:
+            if FURNITURE_ZONE <= run.baseline <= height - FURNITURE_ZONE:
                 body.append(run)
-        lines = _lines(body)
-        lines, notes = _split_notes(lines)
+            elif tagged is not None:
+                (furniture if run.mcid in tagged else body).append(run)
+            else:  # an untagged page: what lies in the layout's margins
+                top, bottom = self.margins
+                (furniture if run.baseline < top or run.baseline > height - bottom else body).append(run)
+        lines, notes = _split_notes(_lines(body))
         return PageRecord(index, folio, round(width, 2), round(height, 2), round(trim[0] - media[0], 2),
-                          round(media[3] - trim[3], 2), tuple(lines), tuple(notes), tuple(_lines(furniture)))
+                          round(media[3] - trim[3], 2), tuple(lines), tuple(notes), tuple(_lines(furniture)), key)
 
-    # Furniture: the margin boxes, which WeasyPrint tags as /NonStruct elements right under the /Document.
-    def furniture_ids(self, page: pikepdf.Page, runs: list[_Run], height: float) -> set[int]:
+    def furniture_ids(self, page: pikepdf.Page, runs: list[_Run], height: float) -> set[int] | None:
+        """The marked content of the page's margin boxes, which WeasyPrint tags as /NonStruct elements right
+        under the /Document; None for a page without tags."""
         if not self.documents or "/StructParents" not in page.obj:
-            return set()
+            return None
         marked = self.parent_tree.get(int(page.obj.StructParents))
         if not isinstance(marked, pikepdf.Array):
-            return set()
+            return None
         found = set()
         for run in runs:
             if run.mcid is None or run.mcid >= len(marked) or run.mcid in found:
@@ -338,12 +375,6 @@ class _Reader:
             if self.furniture_parents[key]:
                 found.add(run.mcid)
         return found
-
-    def is_furniture(self, run: _Run, furniture_ids: set[int], height: float) -> bool:
-        if self.zones is None:
-            return run.mcid in furniture_ids
-        top, bottom = self.zones  # an untagged PDF: the margins of the layout
-        return run.baseline < top or run.baseline > height - bottom
 
     def runs(self, index: int, page: pikepdf.Page, left: float, top: float) -> list[_Run]:
         contents = page.obj.get("/Contents")
@@ -501,6 +532,13 @@ def _token(data: bytes, word: bytes, position: int) -> int:
             return found
         found = data.find(word, found + 1)
     return found
+
+
+def _font_digest(font: pikepdf.Object) -> bytes:
+    """Which font a page's codes are drawn in. WeasyPrint draws every glyph by its number in the whole font
+    (the CID is the font's glyph id), so a subset that gains glyphs elsewhere in the book does not change what
+    this page's codes say: the font's name and encoding decide."""
+    return repr((str(font.get("/BaseFont", "")), str(font.get("/Subtype", "")), str(font.get("/Encoding", "")))).encode()
 
 
 def _multiply(a: tuple, b: tuple) -> tuple:
@@ -1008,11 +1046,11 @@ def pdf_changes(name: str, pdf: bytes | Path, previous: list[PageRecord] | Path 
     no previous build too, and the report says so: the build must not fail
     for want of a comparison.
     """
-    records = read_pages(pdf, name)
     try:
         before = load_records(previous) if isinstance(previous, (str, Path)) else previous
     except PageTextError:
         before = None
+    records = read_pages(pdf, name if isinstance(pdf, (bytes, bytearray)) else None, before)
     return PdfChanges(name, compare(before, records), records)
 
 

@@ -264,6 +264,17 @@ def test_an_untagged_pdf_has_its_furniture_told_by_the_margins(report_builds, tm
     assert read_pages(untagged) == read_pages(report_builds.pdf("base"))
 
 
+def test_pages_drawn_as_before_are_taken_from_the_stored_records(report_builds):
+    before = read_pages(report_builds.pdf("base"))
+    for build in ("edit1", "edit2"):
+        after = report_builds.pdf(build)
+        assert read_pages(after, previous=before) == read_pages(after)
+    report = report_of(report_builds, "edit1")
+    keys = {r.folio: r.key for r in before}
+    after_keys = {r.folio: r.key for r in read_pages(report_builds.pdf("edit1"))}
+    assert {f for f in after_keys if after_keys[f] == keys.get(f)} == set(report.folios("unchanged"))
+
+
 # -- the comparison, against poppler ---------------------------------------------------------------------------------
 def test_edits_that_move_nothing_change_only_their_pages(report_builds):
     base, after = report_builds.pdf("base"), report_builds.pdf("edit1")
