@@ -647,6 +647,16 @@ class PageChange:
     before: tuple[QuotedLine, ...] = ()  # what they replace (text), or the furniture as it was
     removed_here: int = 0  # places on this page where text was taken out
     was: str | None = None  # furniture of a renumbered page: the folio its unchanged content had
+    was_index: int | None = None  # … and that page in the previous PDF
+    # What a before/after proof marks: on the previous build's page shown (the renumbered page's own content
+    # where there is one, else the page of this folio) and on the new page.
+    marks_before: tuple[Mark, ...] = field(default=(), compare=False, repr=False)
+    marks_after: tuple[Mark, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def shown_before(self) -> int | None:
+        """The previous build's page to show beside this one."""
+        return self.was_index if self.was_index is not None else self.before_index
 
     def to_json(self) -> dict:
         row: dict = {"folio": self.folio, "kind": self.kind}
@@ -666,13 +676,12 @@ class PageChange:
 
 @dataclass
 class ChangeReport:
-    """Every printed page of the new build against the previous one, with the marks for before/after proofs."""
+    """Every printed page of the new build against the previous one (the new build's pages in order, then the
+    previous build's pages whose folio is gone)."""
     pages: list[PageChange]
     pages_before: int
     pages_after: int
     first_build: bool = False
-    marks_before: dict[int, list[Mark]] = field(default_factory=dict)  # previous PDF's page index → marks
-    marks_after: dict[int, list[Mark]] = field(default_factory=dict)  # new PDF's page index → marks
 
     def of_kind(self, *kinds: str) -> list[PageChange]:
         return [p for p in self.pages if p.kind in kinds]
@@ -837,10 +846,9 @@ class _Differences:
             pages.append(self.page(record, old, content))
         for record in self.before:
             if record.index not in paired:
-                pages.append(PageChange(record.folio, REMOVED, None, record.index))
-        report = ChangeReport(pages, len(self.before), len(self.after))
-        self.marks(report)
-        return report
+                pages.append(PageChange(record.folio, REMOVED, None, record.index,
+                                        marks_before=self.marks_on(record, None, self.changed_before, moved=False)))
+        return ChangeReport(pages, len(self.before), len(self.after))
 
     def page(self, new: PageRecord, old: PageRecord | None, content: dict) -> PageChange:
         edited = self.changed_after.get(new.index, {})
@@ -849,49 +857,43 @@ class _Differences:
         before = tuple(QuotedLine(self.before[p].folio, getattr(self.before[p], area)[i].text, _AREA_NAMES[area])
                        for p, area, i in self.replaced.get(new.index, {}))
         old_index = old.index if old is not None else None
-        if old is None:
-            return PageChange(new.folio, ADDED, new.index, None, after, before, len(removed))
-        if edited or removed:
-            return PageChange(new.folio, TEXT, new.index, old_index, after, before, len(removed))
+        if old is None or edited or removed:
+            return PageChange(new.folio, ADDED if old is None else TEXT, new.index, old_index, after, before,
+                              len(removed), marks_before=self.marks_on(old, new, self.changed_before) if old else (),
+                              marks_after=self.marks_on(new, old, self.changed_after))
         if _body(new) == _body(old):
             if _furniture(new) == _furniture(old):
                 return PageChange(new.folio, UNCHANGED, new.index, old_index)
-            return PageChange(new.folio, FURNITURE, new.index, old_index, *_furniture_changes(new, old))
+            return PageChange(new.folio, FURNITURE, new.index, old_index, *_furniture_changes(new, old),
+                              marks_before=_furniture_marks(old, new), marks_after=_furniture_marks(new, old))
         same = content.get(_body(new)) if new.lines or new.notes else None
         if same is not None:  # the same page under another folio: renumbered
             return PageChange(new.folio, FURNITURE, new.index, old_index, *_furniture_changes(new, same),
-                              was=same.folio)
-        return PageChange(new.folio, REFLOWED, new.index, old_index)
+                              was=same.folio, was_index=same.index, marks_before=_furniture_marks(same, new),
+                              marks_after=_furniture_marks(new, same))
+        return PageChange(new.folio, REFLOWED, new.index, old_index, marks_before=self.marks_on(old, new,
+                          self.changed_before), marks_after=self.marks_on(new, old, self.changed_after))
 
-    def marks(self, report: ChangeReport) -> None:
-        """Boxes for the proofs: edited lines on both sides, bars where text was taken out, moved lines."""
-        for page in report.pages:
-            if page.kind == UNCHANGED:
-                continue
-            if page.index is not None:
-                new = self.after[page.index]
-                old = self.before[page.before_index] if page.before_index is not None else None
-                marks = [_mark("text", getattr(new, area)[i]) for area, i in self.changed_after.get(new.index, {})]
-                left, right = _text_block(new)
-                marks += [Mark("removed", y - 1.0, y + 1.0, left, right) for y in self.removed.get(new.index, [])]
-                if page.kind in (TEXT, REFLOWED, ADDED):
-                    kept = set(_positions(old)) if old is not None else set()
-                    edited = set(self.changed_after.get(new.index, {}))
-                    left, right = _text_block(new)  # the bars line up in the margin, left of the text
-                    marks += [Mark("moved", line.top, line.bottom, left, right) for area, i, line in _located(new)
-                              if (area, i) not in edited and _position(line) not in kept]
-                if page.kind == FURNITURE:
-                    old_furniture = {_position(l) for l in (old.furniture if old is not None else ())}
-                    marks += [_mark("furniture", l) for l in new.furniture if _position(l) not in old_furniture]
-                report.marks_after[new.index] = marks
-            if page.before_index is not None:
-                old = self.before[page.before_index]
-                marks = [_mark("text", getattr(old, area)[i]) for area, i in
-                         self.changed_before.get(old.index, {})]
-                if page.kind == FURNITURE and page.index is not None:
-                    new_furniture = {_position(l) for l in self.after[page.index].furniture}
-                    marks += [_mark("furniture", l) for l in old.furniture if _position(l) not in new_furniture]
-                report.marks_before[old.index] = marks
+    def marks_on(self, record: PageRecord, other: PageRecord | None, changed: dict, moved: bool = True
+                 ) -> tuple[Mark, ...]:
+        """Marks for one side of a proof: its edited lines boxed, where text was taken out (new pages), and a bar
+        beside each other line that is not where it is on the other side's page (it moved in or out)."""
+        edited = changed.get(record.index, {})
+        marks = [_mark("text", getattr(record, area)[i]) for area, i in edited]
+        left, right = _text_block(record)  # bars line up in the margin, left of the text
+        if changed is self.changed_after:
+            marks += [Mark("removed", y - 1.0, y + 1.0, left, right) for y in self.removed.get(record.index, [])]
+        if moved:
+            kept = set(_positions(other)) if other is not None else set()
+            marks += [Mark("moved", line.top, line.bottom, left, right) for area, i, line in _located(record)
+                      if (area, i) not in edited and _position(line) not in kept]
+        return tuple(marks)
+
+
+def _furniture_marks(record: PageRecord, other: PageRecord) -> tuple[Mark, ...]:
+    """The running heads and folios of `record` that `other` does not print (in that place)."""
+    printed = set(_furniture(other))
+    return tuple(_mark("furniture", line) for line in record.furniture if _position(line) not in printed)
 
 
 _AREA_NAMES = {"lines": "body", "notes": "notes", "furniture": "furniture"}

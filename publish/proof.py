@@ -93,7 +93,7 @@ def changed_sheets(before_pdf: Path, after_pdf: Path, report, folder: Path,
         return []
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temp:
-        old = _PageImages(Path(before_pdf), Path(temp) / "before", [p.before_index for p in pages])
+        old = _PageImages(Path(before_pdf), Path(temp) / "before", [p.shown_before for p in pages])
         new = _PageImages(Path(after_pdf), Path(temp) / "after", [p.index for p in pages])
         size = new.size or old.size
         width, height = size
@@ -109,11 +109,11 @@ def changed_sheets(before_pdf: Path, after_pdf: Path, report, folder: Path,
             draw.text((SHEET_GAP, 8), LEGEND, fill=(255, 255, 255), font=font)
             for position, page in enumerate(chunk):
                 x, y = pair_origin(position, size)
-                sheet.paste(old.marked(page.before_index, report.marks_before, size), (x, y))
-                sheet.paste(new.marked(page.index, report.marks_after, size), (x + width + PAIR_GAP, y))
+                sheet.paste(old.marked(page.shown_before, page.marks_before, size), (x, y))
+                sheet.paste(new.marked(page.index, page.marks_after, size), (x + width + PAIR_GAP, y))
                 label = f"{page.folio}  {KIND_CAPTIONS.get(page.kind, page.kind)}"
                 if page.was:
-                    label += f" (was {page.was})"
+                    label += f": renumbered, was {page.was}"
                 draw.text((x, y + height + 4), label, fill=(255, 255, 255), font=font)
             path = folder / f"{Path(after_pdf).stem}-changed-{number}.png"
             sheet.save(path)
@@ -154,7 +154,7 @@ class _PageImages:
             for image in folder.glob(f"p{first}-*.png"):
                 self.images[int(image.stem.rsplit("-", 1)[1]) - 1] = image
 
-    def marked(self, index: int | None, marks: dict, size: tuple[int, int]) -> Image.Image:
+    def marked(self, index: int | None, marks, size: tuple[int, int]) -> Image.Image:
         if index is None or index not in self.images:
             blank = Image.new("RGB", size, (150, 150, 150))
             ImageDraw.Draw(blank).text((12, 12), "no page", fill=(255, 255, 255),
@@ -166,7 +166,7 @@ class _PageImages:
         overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(overlay)
         s, pad = self.scale, 1.5  # pt around a line's glyphs
-        for mark in marks.get(index, []):
+        for mark in marks:
             fill, outline = MARK_COLOURS[mark.kind]
             if mark.kind == "moved":  # a bar in the margin, left of the text block
                 draw.rectangle(((mark.x0 - 9) * s, mark.top * s, (mark.x0 - 4) * s, mark.bottom * s), fill=fill)

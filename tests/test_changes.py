@@ -536,10 +536,13 @@ def test_reflowed_pages_get_the_lighter_mark(report_builds, tmp_path):
     before, after = report_builds.pdf("base"), report_builds.pdf("edit2")
     report = report_of(report_builds, "edit2")
     reflowed = report.of_kind("reflowed")[0]
-    marks = report.marks_after[reflowed.index]
-    assert marks and {m.kind for m in marks} == {"moved"}
+    assert reflowed.marks_after and {m.kind for m in reflowed.marks_after} == {"moved"}
     edited = report.of_kind("text")[0]
-    assert "text" in {m.kind for m in report.marks_after[edited.index]}
+    assert "text" in {m.kind for m in edited.marks_after}
+    # A renumbered page that prints a folio: shown beside its own content, the folio marked on both.
+    renumbered = next(p for p in report.pages if p.was is not None and p.after)
+    assert renumbered.shown_before == next(r.index for r in read_pages(before) if r.folio == renumbered.was)
+    assert [m.kind for m in renumbered.marks_after] == ["furniture"] == [m.kind for m in renumbered.marks_before]
     sheets = proof.changed_sheets(before, after, report, tmp_path, kinds=("reflowed",))
     assert len(sheets) == -(-len(report.of_kind("reflowed")) // (proof.PAIRS_PER_ROW * proof.ROWS_PER_SHEET))
 
