@@ -6,9 +6,9 @@
 On a copy of the report in a temporary folder, with a snapshot of the code
 (benchmarks/workload.py): a cold build (`build.py --clean`, its own process,
 as `time build.py gsi-report-2024 --clean -q` would time it), the page
-records of its print.pdf stored as JSON, then two more lines of text in the
-first paragraph of the longest chapter (02-2-cooperation.md, 34 of the 78
-pages), which push the rest of the chapter on, built incrementally. Then, in
+records of its print.pdf stored as JSON, then about ten more lines of text in
+the first paragraph of the longest chapter (02-2-cooperation.md, 34 of the 78
+pages), which push much of the chapter on, built incrementally. Then, in
 this process, the work a build adds for the change report, fastest of five:
 load the stored records, read the new print.pdf (pages drawn as before are
 taken from the records), compare, write the summary line and changes.json;
@@ -35,8 +35,8 @@ import workload  # noqa: E402
 TARGET_RATIO = 0.05
 TARGET_SECONDS = 0.25
 CHAPTER = "02-2-cooperation.md"
-PUSHING_SENTENCE = "各方在联合国框架内加强沟通协调，推动以对话协商方式化解分歧，共同维护国际和地区和平稳定，" \
-                   "携手应对各类传统和非传统安全挑战。"
+PUSHING_SENTENCE = ("各方在联合国框架内加强沟通协调，推动以对话协商方式化解分歧，共同维护国际和地区和平稳定，"
+                    "携手应对各类传统和非传统安全挑战。") * 8
 PLUMBER_PAGES = 6  # pdfplumber is timed on the first pages only, and scaled to the book
 
 
@@ -80,7 +80,7 @@ def main() -> int:
         stored.write_bytes(records_to_json(read_pages(pdf)))
 
         workload.edit_paragraph(root, CHAPTER, "。", PUSHING_SENTENCE)
-        print(f"incremental build after two lines added to {CHAPTER} …", file=sys.stderr)
+        print(f"incremental build after ten lines added to {CHAPTER} …", file=sys.stderr)
         edit_wall, edit_cpu = timed_process(build, code)
         new_pdf = pdf.read_bytes()
 
@@ -125,7 +125,8 @@ def main() -> int:
         print(f"{what:<{width}}  {wall:>9}  {cpu:>9}")
     for label, seconds in (("change report", report_wall), ("with every page read", every_wall)):
         ratio = seconds / cold_wall
-        print(f"{label} ÷ cold build: {ratio:.4f} (target {TARGET_RATIO}: {'met' if ratio < TARGET_RATIO else 'missed'}); "
+        met = "met" if ratio < TARGET_RATIO else "missed"
+        print(f"{label} ÷ cold build: {ratio:.4f} (target {TARGET_RATIO}: {met}); "
               f"{seconds:.3f} s (target {TARGET_SECONDS} s: {'met' if seconds < TARGET_SECONDS else 'missed'})")
     return 0
 

@@ -29,7 +29,19 @@ with pikepdf and regular expressions, about ten times faster than pdftotext
 (benchmarks/changes.py); a PDF drawing text some other way is refused with a
 message saying so, rather than read wrong. The running head and folio are told
 by their tags (WeasyPrint tags the page-margin boxes); on an untagged page, by
-the page margins of styles/paged.css.
+the page margins of styles/paged.css. A page drawn exactly as a page of the
+last build (its `key`) is taken from the stored records, not read again.
+
+What a build calls once it has written a PDF, and what it keeps:
+
+    changes = pdf_changes("print.pdf", pdf_bytes, cache / "pages-print.json")
+    changes.summary              → the build log's line
+    changes.records_json()       → cache / "pages-print.json", for the next build
+    changes_json([changes, …], [compare_documents("web", old_files, new_files), …])
+                                 → output/<id>/changes.json
+
+and `publish.proof.changed_sheets(previous_pdf, new_pdf, changes.report, folder)`
+draws the before/after sheets from the previous PDF, if the build kept it.
 """
 from __future__ import annotations
 
@@ -226,7 +238,8 @@ class _Font:
         name = str(font.get("/BaseFont", "?"))
         if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
             raise PageTextError(f"{source}: the font {name} is not a composite font with Identity-H codes; this "
-                                f"reader reads the PDFs this project writes (WeasyPrint's), not this one")
+                                f"reader reads the PDFs this project writes (WeasyPrint's), not this one; "
+                                f"fix: compare PDFs written by build.py")
         self.text = [UNMAPPED] * 65536
         if "/ToUnicode" in font:
             _read_cmap(font.ToUnicode.read_bytes(), self.text)
@@ -309,7 +322,8 @@ class _Reader:
             self.parent_tree = dict(_number_tree(self.tree.ParentTree))
             kids = self.tree.get("/K")
             kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
-            self.documents = {k.objgen for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/Document"}
+            self.documents = {k.objgen for k in kids
+                              if isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/Document"}
         self.margins: tuple[float, float] | None = None  # of the layout, read when a page is not tagged
 
     def key(self, page: pikepdf.Page) -> str:
@@ -426,7 +440,8 @@ class _Reader:
                 return
         if b"(" in body:
             raise PageTextError(f"{self.source}: page {index + 1} shows text as literal strings, which this reader "
-                                f"does not read; it reads the PDFs this project writes (WeasyPrint's hex glyph codes)")
+                                f"does not read; it reads the PDFs this project writes (WeasyPrint's hex glyph codes); "
+                                f"fix: compare PDFs written by build.py")
         font, size = None, 0.0
         text_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         for op in TEXT_OP.finditer(body):
@@ -440,7 +455,8 @@ class _Reader:
             if kind == "other":
                 raise PageTextError(f"{self.source}: page {index + 1} moves or draws text with "
                                     f"`{op.group('other').decode()}`, which this reader does not follow; it reads "
-                                    f"the PDFs this project writes (WeasyPrint's), not this one")
+                                    f"the PDFs this project writes (WeasyPrint's), not this one; "
+                                    f"fix: compare PDFs written by build.py")
             if font is None:
                 raise PageTextError(f"{self.source}: page {index + 1} shows text before choosing a font")
             shown = op.group("tj") if kind == "tj" else b"<" + op.group("hex") + b">"
@@ -538,7 +554,7 @@ def _font_digest(font: pikepdf.Object) -> bytes:
     """Which font a page's codes are drawn in. WeasyPrint draws every glyph by its number in the whole font
     (the CID is the font's glyph id), so a subset that gains glyphs elsewhere in the book does not change what
     this page's codes say: the font's name and encoding decide."""
-    return repr((str(font.get("/BaseFont", "")), str(font.get("/Subtype", "")), str(font.get("/Encoding", "")))).encode()
+    return repr(tuple(str(font.get(key, "")) for key in ("/BaseFont", "/Subtype", "/Encoding"))).encode()
 
 
 def _multiply(a: tuple, b: tuple) -> tuple:
@@ -573,7 +589,8 @@ def _lines(runs: list[_Run]) -> list[Line]:
 
 
 def _split_notes(lines: list[Line]) -> tuple[list[Line], list[Line]]:
-    """The footnote area: the page's last lines, all of one size smaller than the text, the first opening with a mark."""
+    """The footnote area: the page's last lines, all of one size smaller than the text's, the first opening with a
+    footnote mark."""
     if not lines:
         return lines, []
     note_size = lines[-1].size

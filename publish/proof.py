@@ -1,4 +1,4 @@
-"""Page images to look at: contact sheets of every PDF, for `make proof`, and before/after sheets of what an edit changed.
+"""Page images to look at: contact sheets of every PDF (`make proof`), and before/after sheets of what an edit changed.
 
 Each contact sheet shows up to 24 pages side by side (spreads as they will be
 bound: page 1 alone on the right, then left–right pairs), at a size where
