@@ -101,7 +101,7 @@ def code_root() -> Path:
 
 
 def build(root: Path, output: Path, *options: str) -> Run:
-    return run([PYTHON, "build.py", str(root), "--output", str(output), *options])
+    return run([PYTHON, "build.py", str(root), "--content", str(root.parent), "--output", str(output), *options])
 
 
 def edition_files(output: Path, pub_id: str) -> dict[str, bytes]:

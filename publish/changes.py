@@ -306,6 +306,17 @@ class _Run:
     mcid: int | None
 
 
+FURNITURE_FORM = b"Furniture"
+FURNITURE_MCID = -1  # the runs of the furniture form: the page's running head and folio
+
+
+class _FormAsPage:
+    """A form XObject's content and resources where the reader expects a page's."""
+
+    def __init__(self, obj: pikepdf.Dictionary):
+        self.obj = obj
+
+
 class _Reader:
     """The pages of one PDF, read one by one; its fonts, tags and forms looked up once."""
 
@@ -334,6 +345,10 @@ class _Reader:
             digest.update(stream.read_raw_bytes())
             digest.update(repr(stream.get("/Filter")).encode())
         digest.update(repr([float(v) for v in page.mediabox] + [float(v) for v in page.trimbox]).encode())
+        for name, xobject in sorted(page.obj.get("/Resources", pikepdf.Dictionary()).get(
+                "/XObject", pikepdf.Dictionary()).items()):
+            if xobject.get("/Subtype") == "/Form":  # the furniture: what the page shows over its own content
+                digest.update(name.encode() + xobject.read_raw_bytes())
         fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
         for name in sorted(fonts.keys()):
             font = fonts[name]
@@ -348,6 +363,8 @@ class _Reader:
         runs = self.runs(index, page, trim[0], trim[3])
         width, height = trim[2] - trim[0], trim[3] - trim[1]
         tagged = self.furniture_ids(page, runs, height)
+        if any(run.mcid == FURNITURE_MCID for run in runs):
+            tagged = (tagged or set()) | {FURNITURE_MCID}
         if tagged is None and self.margins is None:
             self.margins = furniture_margins()
         body, furniture = [], []
@@ -373,7 +390,7 @@ class _Reader:
             return None
         found = set()
         for run in runs:
-            if run.mcid is None or run.mcid >= len(marked) or run.mcid in found:
+            if run.mcid is None or run.mcid < 0 or run.mcid >= len(marked) or run.mcid in found:
                 continue
             if FURNITURE_ZONE <= run.baseline <= height - FURNITURE_ZONE:
                 continue
@@ -421,10 +438,20 @@ class _Reader:
             if text is not None:
                 mcid = next((m for m in reversed(marked) if m is not None), None)
                 self.text_object(index, text, matrix, fonts, left, top, mcid, runs)
-        if b"Do" in data and self.forms_with_text(resources, DRAWN_XOBJECT.findall(data)):
+        drawn = DRAWN_XOBJECT.findall(data) if b"Do" in data else []
+        for name in drawn:
+            if name == FURNITURE_FORM:  # the book's running head and folio (render/pdf/assemble.py)
+                form = resources.get("/XObject", pikepdf.Dictionary()).get("/" + name.decode("latin-1"))
+                runs += [replace(run, mcid=FURNITURE_MCID) for run in self.form_runs(index, form, left, top)]
+        if self.forms_with_text(resources, [n for n in drawn if n != FURNITURE_FORM]):
             raise PageTextError(f"{self.source}: page {index + 1} draws text inside a form XObject, which this "
                                 f"reader does not follow (the PDFs this project writes do not)")
         return runs
+
+    def form_runs(self, index: int, form: pikepdf.Object, left: float, top: float) -> list[_Run]:
+        """The text a form XObject draws, read like a page (the furniture is a page drawn over a page)."""
+        page = pikepdf.Dictionary(Contents=form, Resources=form.get("/Resources", pikepdf.Dictionary()))
+        return self.runs(index, _FormAsPage(page), left, top)
 
     def text_object(self, index: int, body: bytes, ctm: tuple, fonts: "_PageFonts", left: float, top: float,
                     mcid: int | None, runs: list[_Run]) -> None:

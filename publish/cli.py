@@ -148,6 +148,7 @@ def build_parser(prog: str) -> Parser:
     watch.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help=text("cli.jobs"))
     proof = command("proof")
     proof.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help=text("cli.jobs"))
+    proof.add_argument("--changed", action="store_true", help=text("cli.proof-changed"))
     new = command("new", reading=False)
     new.add_argument("id", metavar="ID", help=text("cli.new.id"))
     new.add_argument("--layout", choices=LAYOUTS, default="report", help=text("cli.new.layout"))
@@ -350,7 +351,7 @@ def run_watch(args) -> int:
 
 def run_build(args) -> int:
     """`build`, `check` and `proof`: each publication in turn; one that fails does not stop the others."""
-    from .pipeline import build_publication, load
+    from .pipeline import build_publication, cache_folder, load
     log = Log(quiet=args.quiet, verbose=args.verbose)
     roots, identity = _selected(args)
     editions = tuple(getattr(args, "edition", None) or EDITION_NAMES)
@@ -381,15 +382,23 @@ def run_build(args) -> int:
                                                          notes=len(pub.footnotes), figures=len(pub.figures)))
                     continue
             if args.command == "proof":
-                from .proof import contact_sheets
+                from .proof import changed_pages_sheets, contact_sheets
                 pub = load(root, Log(quiet=True))
                 folder = args.output / pub.meta.id
                 if not all((folder / name).exists() for name in ("print.pdf", "screen.pdf")):
                     build_publication(root, ("print", "screen"), args.output, log, jobs=args.jobs)
-                for sheet in contact_sheets(folder / "print.pdf", folder / "proof"):
+                if getattr(args, "changed", False):
+                    sheets = changed_pages_sheets(folder / "screen.pdf", cache_folder(pub.meta.id, args.output),
+                                                  folder / "proof")
+                    if not sheets:
+                        log.stage(pub.meta.id, "proof", text("cli.proof-nothing-changed"))
+                else:
+                    sheets = contact_sheets(folder / "screen.pdf", folder / "proof")
+                for sheet in sheets:
                     log.stage(pub.meta.id, "proof", str(sheet))
             else:
-                build_publication(root, editions, args.output, log, clean=args.clean, jobs=args.jobs)
+                build_publication(root, editions, args.output, log, clean=args.clean, jobs=args.jobs,
+                                  strict=strict)
         except ContentError as exc:
             _report(args, log, root, exc.problems, already_shown=True)
             failed = failed or EXIT_CONTENT

@@ -692,6 +692,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
      "{root}：{count} 个问题；什么都没有写，之前生成的版本保持不变"),
     ("cli.strict-warnings", "{root}: {count} warning(s), refused by --strict; nothing was written",
      "{root}：{count} 个警告，因为 --strict 而拒绝；什么都没有写"),
+    ("cli.proof-changed", "the pages the last build changed, as they were beside as they are, the changes marked",
+     "上次生成改动过的页面：改前与改后并排，改动处标出"),
+    ("cli.proof-nothing-changed", "no page changed in the last build (or there was no earlier build to compare with)",
+     "上次生成没有改动任何页面（或此前没有可比较的版本）"),
     ("cli.interrupted", "interrupted; the previous editions are unchanged", "已中断；之前生成的版本保持不变"),
     ("cli.rendering-failed",
      "{root}: rendering failed: {error}\n    (run with --verbose for the full trace); the previous editions are "

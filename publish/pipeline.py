@@ -8,6 +8,7 @@
     web       … the web edition's pages are rendered here (render/web.py)
     pdf       the book assembled: screen.pdf, print.pdf for the press and its preflight, the pagination
     epub      the EPUB, its page-list from the pagination (render/epub.py)
+    changes   which printed pages, web pages and EPUB documents changed since the last build (changes.py)
     write     the editions that changed and the build record, replaced together (write/)
 
 Each writer declares its units; the cache (cache.py) decides which to render
@@ -32,6 +33,8 @@ from .render import EDITION_NAMES
 from .write import EditionSet, files_digests
 
 PDF_EDITIONS = ("print", "screen")
+PAGE_TEXTS = "pages.json"  # the last build's page texts (changes.py), in the cache folder
+PREVIOUS_SCREEN = "previous-screen.pdf"  # the screen.pdf before the last build's, for `publish proof --changed`
 
 
 @dataclass
@@ -60,7 +63,8 @@ def load(root: Path, log: Log) -> m.Publication:
 def edition_paths(pub_id: str, output: Path) -> dict[str, Path]:
     folder = output / pub_id
     return {"print": folder / "print.pdf", "screen": folder / "screen.pdf",
-            "web": folder / "web", "epub": folder / f"{pub_id}.epub", "preflight": folder / "preflight.txt"}
+            "web": folder / "web", "epub": folder / f"{pub_id}.epub", "preflight": folder / "preflight.txt",
+            "changes": folder / "changes.json"}
 
 
 def cache_folder(pub_id: str, output: Path) -> Path:
@@ -97,6 +101,7 @@ class Build:
         self._inputs: str | None = None
         self._settle_id(_publication_id(root) or "")
         self.records: dict = {}  # what this build leaves for the next one (and for watch mode)
+        self.kept: dict[str, bytes] = {}  # files of the cache folder written with the editions (page texts …)
 
     def _settle_id(self, pub_id: str) -> None:
         self.id = pub_id
@@ -203,6 +208,8 @@ class Build:
             outputs["epub"] = epub_edition(pub, cache, pagination, cover.result(), photos)
             self.timings["epub"] = time.perf_counter() - t
             self._stage("epub", cache, f"{len(outputs['epub']) // 1024} KB")
+        if needs_pdf:
+            self.page_changes(result)
         if "print" in self.editions:
             from .render.pdf import press_edition_of
             press = press_edition_of(result)
@@ -213,6 +220,17 @@ class Build:
                 raise ContentError([Problem(self.root / "publication.yaml", None, say(
                     "press.preflight-failed", problems=press.preflight["problems"]))])
         self.write(cache, outputs)
+
+    def page_changes(self, result) -> None:
+        """Which printed pages changed: the book's pages read back and compared with the last build's."""
+        from .changes import pdf_changes
+        t = time.perf_counter()
+        name = "print.pdf" if "print" in self.editions else "screen.pdf"
+        changes = pdf_changes(name, result.book_pdf, self.cache_folder / PAGE_TEXTS)
+        self.page_report = changes
+        self.kept[PAGE_TEXTS] = changes.records_json()
+        self.timings["changes"] = time.perf_counter() - t
+        self.log.stage(self.id, "pages", f"{changes.summary} ({self.timings['changes']:.2f} s)")
 
     def photos(self, pub: m.Publication) -> dict:
         """Each photo's copies for the screen PDF, the web edition and the EPUB, by the photo's digest."""
@@ -254,6 +272,11 @@ class Build:
         on_disk = files_digests(self.folder, self._edition_names(outputs))
         changed = [name for name in outputs if not _same(name, outputs[name], self.paths, self.folder, on_disk,
                                                        new_digests)]
+        if changed and getattr(self, "page_report", None) is not None:
+            outputs["changes"] = self.changes_json(outputs)
+            changed.append("changes")
+        if "screen" in changed and self.paths["screen"].is_file():
+            self.kept[PREVIOUS_SCREEN] = self.paths["screen"].read_bytes()
         # The record keeps what the last builds wrote of the editions not built this time.
         kept = {k: v for k, v in cache.manifest.editions.items()
                 if k.split("/")[0] not in self._edition_names(outputs)}
@@ -268,6 +291,8 @@ class Build:
                     self.editions_set.stage_tree(self.paths[name], data)
                 else:
                     self.editions_set.stage_file(self.paths[name], data)
+            for name, data in self.kept.items():
+                self.editions_set.stage_file(self.cache_folder / name, data)
             self.editions_set.stage_file(self.cache_folder / "build.json", manifest)
             self.editions_set.commit()
         except BaseException:
@@ -282,6 +307,21 @@ class Build:
             self.log.stage(self.id, "write", "nothing changed in the editions: nothing written")
         else:
             self.log.stage(self.id, "write", ", ".join(_shown(self.paths[n], self.output) for n in changed))
+
+
+    def changes_json(self, outputs) -> bytes:
+        """changes.json: the printed pages that changed, and the web and EPUB documents."""
+        from .changes import changes_json, compare_documents, epub_documents, folder_documents
+        documents = []
+        if "web" in outputs:
+            before = folder_documents(self.paths["web"]) if self.paths["web"].is_dir() else None
+            documents.append(compare_documents("web", before, outputs["web"]))
+        if "epub" in outputs:
+            before = epub_documents(self.paths["epub"]) if self.paths["epub"].is_file() else None
+            documents.append(compare_documents("epub", before, epub_documents(outputs["epub"])))
+        for edition in documents:
+            self.log.stage(self.id, "pages", edition.summary())
+        return changes_json([self.page_report], documents)
 
 
 def _same(name, data, paths, folder, on_disk, new_digests) -> bool:

@@ -216,3 +216,18 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def changed_pages_sheets(pdf: Path, cache: Path, folder: Path) -> list[Path]:
+    """`publish proof --changed`: the pages the last build changed, as they were beside as they are.
+
+    The build keeps the screen.pdf it replaced (cache/previous-screen.pdf);
+    both are read again here and compared (publish/changes.py).
+    """
+    from .changes import compare, read_pages
+    from .pipeline import PREVIOUS_SCREEN
+    previous = Path(cache) / PREVIOUS_SCREEN
+    if not previous.is_file():
+        return []
+    report = compare(read_pages(previous), read_pages(pdf))
+    return changed_sheets(previous, pdf, report, folder)

@@ -51,6 +51,7 @@ class PdfEditions:
     pages: int
     press: Pending | None = None  # print.pdf and its preflight, being made: `press_edition()`
     cover_pdf: bytes | None = None  # the printed cover's part, where the book has one (the EPUB's cover)
+    book_pdf: bytes = b""  # the pages of both PDFs, as laid out (what the change report reads)
     layouts: dict[str, int] = field(default_factory=dict)  # part → layouts it took, for the parts laid out
     decisions: dict[str, dict] = field(default_factory=dict)  # part → its page-level decisions
 
@@ -120,7 +121,7 @@ class PdfWriter:
         laid_out = {part.name: layouts[i].layouts for i, part in enumerate(self.parts)
                     if f"pdf/part/{part.name}" in self.cache.rendered}
         cover = next((layouts[i].pdfs[0] for i, part in enumerate(self.parts) if part.kind == "cover"), None)
-        return PdfEditions(screen, _pagination(plan, ordered), len(plan.pages), press, cover, laid_out,
+        return PdfEditions(screen, _pagination(plan, ordered), len(plan.pages), press, cover, book, laid_out,
                            {part.name: layouts[i].decisions for i, part in enumerate(self.parts)})
 
     def _furniture_unit(self, run: str, plan: BookPlan, body: bool) -> Unit | None:
