@@ -195,6 +195,61 @@ def read_pages(pdf: bytes | Path, name: str | None = None,
         return records
 
 
+ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
+           ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+
+
+def _hex_strings(body: bytes, where: str) -> bytes:
+    """A text object with each literal string `(…)` written as the hex string `<…>` of the same bytes
+    (PDF 32000 7.3.4.2: escapes, octal codes, balanced parentheses, a backslash before a line end)."""
+    out = bytearray()
+    i, end = 0, len(body)
+    while i < end:
+        char = body[i]
+        if char == 0x3C:  # a hex string: copied whole
+            close = body.find(b">", i)
+            out += body[i:close + 1]
+            i = close + 1
+            continue
+        if char != 0x28:
+            out.append(char)
+            i += 1
+            continue
+        depth, i, data = 1, i + 1, bytearray()
+        while i < end and depth:
+            char = body[i]
+            if char == 0x5C and i + 1 < end:  # backslash
+                following = body[i + 1]
+                if following in ESCAPES:
+                    data += ESCAPES[following]
+                    i += 2
+                elif 0x30 <= following <= 0x37:
+                    digits = body[i + 1:i + 4]
+                    length = next((n for n in range(len(digits), 0, -1)
+                                   if all(0x30 <= d <= 0x37 for d in digits[:n])), 1)
+                    data.append(int(digits[:length], 8) & 0xFF)
+                    i += 1 + length
+                elif following in (0x0A, 0x0D):  # a line continued
+                    i += 2 + (following == 0x0D and body[i + 2:i + 3] == b"\n")
+                else:
+                    data.append(following)
+                    i += 2
+                continue
+            if char == 0x28:
+                depth += 1
+            elif char == 0x29:
+                depth -= 1
+                if not depth:
+                    i += 1
+                    break
+            data.append(char)
+            i += 1
+        if depth:
+            raise PageTextError(f"{where}: a text string is not closed; fix: build the edition again")
+        out += b"<" + data.hex().encode() + b">"
+    return bytes(out)
+
+
 def _number_tree(node) -> list[tuple[int, pikepdf.Dictionary]]:
     found = []
     nums = node.get("/Nums")
@@ -455,6 +510,8 @@ class _Reader:
 
     def text_object(self, index: int, body: bytes, ctm: tuple, fonts: "_PageFonts", left: float, top: float,
                     mcid: int | None, runs: list[_Run]) -> None:
+        if b"(" in body:  # strings written literally (pikepdf writes the press file's text so): read as hex
+            body = _hex_strings(body, f"{self.source}: page {index + 1}")
         plain = WEASYPRINT_TEXT.fullmatch(body)
         if plain and b"TJ" not in plain.group(4) and b"(" not in plain.group(4):
             tm, name, size, shown = plain.groups()

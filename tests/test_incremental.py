@@ -23,10 +23,15 @@ def build(root: Path, output: Path, **options):
     return build_publication(root, output=output, log=Log(quiet=True), jobs=1, **options)
 
 
+REPORTS = {"changes.json"}
+"""Files about a build, not editions: what changed since the build before it."""
+
+
 def edition_files(output: Path, pub_id: str) -> dict[str, bytes]:
-    """Every file of every edition (not the cache), by path inside output/<id>/."""
+    """Every file of every edition (not the cache, not the change report), by path inside output/<id>/."""
     folder = output / pub_id
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in REPORTS}
 
 
 def edit_paragraph(root: Path, old: str, new: str) -> None:

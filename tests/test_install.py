@@ -72,6 +72,10 @@ def runtime_lock(target: Path) -> Path:
 
 
 def quiet_environment(**extra) -> dict[str, str]:
+    """The environment of the installed command: the press profile setup built for the repository
+    (an installed package is given one by PUBLISH_PRESS_PROFILE, as docs/press.md says)."""
+    from publish.render.press import press_profile_path
+    extra = {"PUBLISH_PRESS_PROFILE": str(press_profile_path()), **extra}
     """No PYTHONPATH: the installed package must find everything itself, never the repository."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LC_ALL", "LC_MESSAGES")}
     return {**env, "LANG": "C.UTF-8", "SOURCE_DATE_EPOCH": EPOCH, **extra}

@@ -178,7 +178,10 @@ def glyph_lines(index: int, chars: list[dict], x_shift: float) -> list[Line]:
 
 
 def hex_colour(colour) -> str:
-    """pdfplumber's fill colour (grey, RGB or CMYK floats) as "#rrggbb"."""
+    """pdfplumber's fill colour (grey, RGB or CMYK floats) as "#rrggbb".
+
+    A CMYK colour that is a token's press ink (print.pdf) reads as that token's
+    screen colour, so that print.pdf reads as its screen twin does."""
     if colour is None:
         return ""
     if isinstance(colour, (int, float)):
@@ -187,9 +190,23 @@ def hex_colour(colour) -> str:
     if len(colour) == 1:
         colour = colour * 3
     elif len(colour) == 4:
+        token = _press_inks().get(tuple(round(v, 3) for v in colour))
+        if token:
+            return token
         c, m, y, k = colour
         colour = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
     return "#" + "".join(f"{round(v * 255):02x}" for v in colour[:3])
+
+
+def _press_inks() -> dict[tuple, str]:
+    if not _INKS:
+        from publish.render.press import read_press_colours
+        for colour in read_press_colours().colours:
+            _INKS[tuple(round(v, 3) for v in colour.cmyk)] = colour.screen.lower()
+    return _INKS
+
+
+_INKS: dict[tuple, str] = {}
 
 
 def _foot(chars: list[dict], x_shift: float) -> list[tuple[float, str]]:

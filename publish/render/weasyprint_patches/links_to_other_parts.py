@@ -13,6 +13,7 @@ exist nowhere are still dropped with WeasyPrint's warning.
 from __future__ import annotations
 
 import weasyprint.pdf
+from weasyprint.logger import LOGGER
 from weasyprint.pdf import anchors as anchors_module
 
 from .patching import all_of, replace
@@ -21,17 +22,29 @@ UPSTREAM = "https://doc.courtbouillon.org/weasyprint/stable/api_reference.html#w
 SETTINGS = ("anchors_elsewhere",)
 
 
-def _resolve_links(original, elsewhere: frozenset[str]):
+def _resolve_links(elsewhere: frozenset[str]):
     def resolve_links(pages):
-        """WeasyPrint's resolve_links, keeping links to the anchors of the book's other parts."""
-        for page, (links, anchors) in zip(pages, original(pages)):
-            kept = {id(link) for link in links}
-            yield [link for link in page.links if id(link) in kept or
-                   (link[0] == "internal" and link[1] in elsewhere)], anchors
+        """WeasyPrint 70.0's resolve_links, keeping links to the anchors of the book's other parts."""
+        anchors = set()
+        paged_anchors = []
+        for page in pages:
+            paged_anchors.append([])
+            for name, (x, y, _, _) in page.anchors.items():
+                if name not in anchors:
+                    paged_anchors[-1].append((name, x, y))
+                    anchors.add(name)
+        for page, page_anchors in zip(pages, paged_anchors):
+            links = []
+            for link in page.links:
+                if link[0] != "internal" or link[1] in anchors or link[1] in elsewhere:
+                    links.append(link)
+                else:
+                    LOGGER.error("No anchor #%s for internal URI reference", link[1])
+            yield links, page_anchors
     return resolve_links
 
 
 def install(anchors_elsewhere=frozenset()):
-    patched = _resolve_links(anchors_module.resolve_links, frozenset(anchors_elsewhere))
+    patched = _resolve_links(frozenset(anchors_elsewhere))
     # weasyprint/pdf/__init__.py imported the function by name.
     return all_of(replace(anchors_module, "resolve_links", patched), replace(weasyprint.pdf, "resolve_links", patched))
