@@ -468,13 +468,22 @@ def foreign_pdf(tmp_path, source: Path, content: bytes, font=None) -> Path:
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"BT /F1 12 Tf 1 0 0 1 72 720 Tm (abc) Tj ET", "literal strings"),
     (b"BT /F1 12 Tf 72 720 Td <0001> Tj ET", "moves or draws text with `Td`"),
+    (b"BT /F1 12 Tf 1 0 0 1 72 720 Tm [(a\\) b] TJ ET", "a text string is not closed"),
 ])
 def test_text_drawn_another_way_is_refused_not_misread(report_builds, tmp_path, content, message):
     path = foreign_pdf(tmp_path, report_builds.pdf("base"), content)
     with pytest.raises(PageTextError, match=re.escape(str(path)) + ".*" + re.escape(message)):
         read_pages(path)
+
+
+def test_text_written_as_literal_strings_reads_as_the_same_text_in_hex(report_builds, tmp_path):
+    """pikepdf writes the press file's strings literally where it can: `(…)` and `<…>` of the same bytes read alike."""
+    hexed = foreign_pdf(tmp_path, report_builds.pdf("base"), b"BT /F1 12 Tf 1 0 0 1 72 720 Tm [<0012000f>] TJ ET")
+    (tmp_path / "hex.pdf").write_bytes(hexed.read_bytes())
+    literal = foreign_pdf(tmp_path, report_builds.pdf("base"), b"BT /F1 12 Tf 1 0 0 1 72 720 Tm [(\\000\\022\\000\\017)] TJ ET")
+    expected = read_pages(tmp_path / "hex.pdf")[0].lines
+    assert expected and read_pages(literal)[0].lines == expected
 
 
 def test_a_simple_font_is_refused(report_builds, tmp_path):
