@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 import time
 import uuid
@@ -349,8 +350,25 @@ def run_watch(args) -> int:
     return watch(roots, tuple(args.edition or EDITION_NAMES), args.output, log, port=args.port, jobs=args.jobs)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `timeout`, a CI cancel and `docker stop` send), handled as Ctrl-C is: the build stops
+    its workers, removes its hidden files and says what it left."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
 def run_build(args) -> int:
     """`build`, `check` and `proof`: each publication in turn; one that fails does not stop the others."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        return _run_build(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_build(args) -> int:
     from .pipeline import build_publication, cache_folder, load
     log = Log(quiet=args.quiet, verbose=args.verbose)
     roots, identity = _selected(args)
@@ -400,16 +418,21 @@ def run_build(args) -> int:
                 build_publication(root, editions, args.output, log, clean=args.clean, jobs=args.jobs,
                                   strict=strict)
         except ContentError as exc:
-            _report(args, log, root, exc.problems, already_shown=True)
+            _report(args, log, root, exc.problems, already_shown=True, editions=_editions_after(exc))
             failed = failed or EXIT_CONTENT
-        except KeyboardInterrupt:
-            print(f"{args.prog}: {text('cli.interrupted')}", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            print(f"{args.prog}: {text('cli.interrupted', editions=_editions_after(exc))}", file=sys.stderr)
+            return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
         except Exception as exc:  # a rendering failure: say which publication, keep going
             if args.verbose:
                 raise
-            print(f"{args.prog}: " + text("cli.rendering-failed", root=display_path(root),
-                                          error=f"{exc.__class__.__name__}: {exc}"), file=sys.stderr)
+            if isinstance(exc, OSError) and exc.filename:
+                message = text("cli.cannot-write", root=display_path(root), path=exc.filename,
+                               reason=exc.strerror or exc.__class__.__name__, editions=_editions_after(exc))
+            else:
+                message = text("cli.rendering-failed", root=display_path(root),
+                               error=f"{exc.__class__.__name__}: {exc}", editions=_editions_after(exc))
+            print(f"{args.prog}: {message}", file=sys.stderr)
             failed = EXIT_RENDER
     if args.command == "build" and not args.quiet and failed == EXIT_OK:
         print(f"{args.prog}: {text('cli.done', seconds=f'{time.perf_counter() - started:.1f}')}", file=sys.stderr)
@@ -425,14 +448,23 @@ def _load_problems(root: Path) -> list[Problem]:
     return problems.items
 
 
-def _report(args, log: Log, root: Path, problems: list[Problem], already_shown: bool = False) -> None:
+def _report(args, log: Log, root: Path, problems: list[Problem], already_shown: bool = False,
+            editions: str | None = None) -> None:
     """Every problem (errors; warnings when not already shown by the load), then one line saying what it means."""
     for problem in problems:
         if problem.severity == "error" or not already_shown:
             log.problem(str(problem))
     errors = [p for p in problems if p.severity == "error"]
-    print(f"{args.prog}: " + text("cli.content-problems", root=display_path(root), count=len(errors)),
-          file=sys.stderr)
+    print(f"{args.prog}: " + text("cli.content-problems", root=display_path(root), count=len(errors),
+                                  editions=editions or text("cli.editions-unchanged")), file=sys.stderr)
+
+
+def _editions_after(exc: BaseException) -> str:
+    """What a failed build left of the previous editions, as the build found it on disk after failing."""
+    replaced = getattr(exc, "replaced_editions", [])
+    if not replaced:
+        return text("cli.editions-unchanged")
+    return text("cli.editions-replaced", names=", ".join(replaced))
 
 
 # -- publish new ---------------------------------------------------------------------------------------------

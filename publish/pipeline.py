@@ -30,7 +30,7 @@ from .load import load_publication
 from .paths import OUTPUT
 from .progress import Log
 from .render import EDITION_NAMES
-from .write import EditionSet, files_digests
+from .write import EditionSet, editions_state, files_digests, replaced_since
 
 PDF_EDITIONS = ("print", "screen")
 PAGE_TEXTS = "pages.json"  # the last build's page texts (changes.py), in the cache folder
@@ -84,8 +84,13 @@ def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT,
     build = Build(Path(root), tuple(editions), Path(output), log, clean, jobs or default_jobs(), strict)
     if build.up_to_date():
         return build.result
-    with Workers(build.jobs) as workers:
-        build.run(workers)
+    try:
+        with Workers(build.jobs) as workers:
+            build.run(workers)
+    except BaseException as exc:
+        # What the command line says of the previous editions is what is on disk now, looked at.
+        exc.replaced_editions = build.replaced_editions()
+        raise
     build.timings["total"] = time.perf_counter() - started
     return build.result
 
@@ -102,6 +107,7 @@ class Build:
         self._settle_id(_publication_id(root) or "")
         self.records: dict = {}  # what this build leaves for the next one (and for watch mode)
         self.kept: dict[str, bytes] = {}  # files of the cache folder written with the editions (page texts …)
+        self.before: dict[str, tuple] | None = None  # the editions on disk when rendering began
 
     def _settle_id(self, pub_id: str) -> None:
         self.id = pub_id
@@ -138,6 +144,13 @@ class Build:
         self.log.stage(self.id, "write", "up to date: nothing rendered, nothing written")
         return True
 
+    def replaced_editions(self) -> list[str]:
+        """After a failure: the editions this build replaced before it stopped (none, unless it stopped while
+        renaming; the next build then finishes the set from its journal)."""
+        if self.before is None:  # it stopped before it could write anything
+            return []
+        return replaced_since(self.folder, self.before)
+
     def _edition_names(self, editions) -> list[str]:
         return [str(self.paths[e].relative_to(self.folder)) for e in editions]
 
@@ -157,9 +170,10 @@ class Build:
         if pub.meta.id != self.id:
             self._settle_id(pub.meta.id)
         self.timings["load"] = time.perf_counter() - t
-        self.log.stage(self.id, "load", f"{len(pub.documents)} documents, {len(pub.footnotes)} notes, "
-                                        f"{len(pub.figures)} figures ({self.timings['load']:.1f} s)")
+        self.log.stage(self.id, "load", f"{_count(pub.documents, 'document')}, {_count(pub.footnotes, 'note')}, "
+                                        f"{_count(pub.figures, 'figure')} ({self.timings['load']:.1f} s)")
         self.editions_set.recover()
+        self.before = editions_state(self.folder)
         cache = Cache(self.cache_folder, self.clean, workers, warn=self.log.problem)
         outputs: dict[str, bytes | dict[str, bytes]] = {}
 
@@ -340,6 +354,10 @@ def _publication_id(root: Path) -> str | None:
         return value if isinstance(value, str) and value else None
     except (OSError, ValueError, yaml.YAMLError):
         return None
+
+
+def _count(items, noun: str) -> str:
+    return f"{len(items)} {noun}" + ("" if len(items) == 1 else "s")
 
 
 def _shown(path: Path, output: Path) -> str:

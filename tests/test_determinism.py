@@ -2,7 +2,7 @@
 
 Two builds run as separate processes with different hash seeds (so no set or
 dict order can leak into an output) into two folders, then a third build
-reuses the first folder, where the last build's the build cache (build.json) are found
+reuses the first folder, where the last build's cache and record (build.json) are found
 (publish/pipeline.py): every edition file must be byte-identical across all
 three. A build with another SOURCE_DATE_EPOCH shows the timestamps do come
 from it.
@@ -40,7 +40,7 @@ def builds(tmp_path_factory):
     first_output = tmp_path_factory.mktemp("first")
     first = build(first_output, "1")
     second = build(tmp_path_factory.mktemp("second"), "2")
-    again = build(first_output, "3")  # this one starts from the first build's the build cache (build.json)
+    again = build(first_output, "3")  # this one starts from the first build's cache and record (build.json)
     return first, second, again
 
 

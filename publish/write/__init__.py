@@ -95,17 +95,49 @@ class EditionSet:
         journal = self.folder / JOURNAL
         entries = [[str(new), str(final)] for new, final in self.staged]
         write_file(journal, json.dumps(entries, ensure_ascii=False).encode("utf-8"))
-        for new, final in self.staged:
+        # From here the new set is the one: what a failure leaves undone, the journal finishes.
+        staged, self.staged = self.staged, []
+        for new, final in staged:
             _move_into_place(new, final)
             _sync_folder(final.parent)
         journal.unlink()
         _sync_folder(self.folder)
-        self.staged = []
 
     def abort(self) -> None:
+        """Remove what was staged, if the renames have not begun (after that, the journal owns it)."""
         for new, _ in self.staged:
             _remove(new)
         self.staged = []
+
+
+def editions_state(folder: Path) -> dict[str, tuple]:
+    """What identifies each visible file of `folder` on disk (inode, size, time): a renamed-in file differs.
+
+    Taken before a build and again after it fails, so that what the build says
+    of the previous editions ("unchanged", or which were replaced) is what it
+    saw, not what it meant to do.
+    """
+    folder = Path(folder)
+    out = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        out[str(relative)] = (info.st_ino, info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode))
+    return out
+
+
+def replaced_since(folder: Path, before: dict[str, tuple]) -> list[str]:
+    """The editions (top-level names in `folder`) whose files differ from the state `before`."""
+    after = editions_state(folder)
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    return sorted({PurePosixPath(name).parts[0] for name in changed})
 
 
 def files_digests(folder: Path, names: list[str]) -> dict[str, str]:
