@@ -688,7 +688,8 @@ CATALOGUE: dict[str, Entry] = _catalogue(
     ("cli.no-publications",
      "no publication found in {content} (a folder with a publication.yaml); `publish new <id>` starts one",
      "{content} 里没有出版物（含 publication.yaml 的文件夹）；可以用 `publish new <id>` 新建一个"),
-    ("cli.content-problems", "{root}: {count} problem(s); {editions}", "{root}：{count} 个问题；{editions}"),
+    ("cli.content-problems", "{root}: {count} problem(s); nothing was written, {editions}",
+     "{root}：{count} 个问题；什么都没有写，{editions}"),
     ("cli.editions-unchanged", "the previous editions are unchanged", "之前生成的版本保持不变"),
     ("cli.editions-replaced",
      "it stopped while replacing the editions: {names} already new, the rest not yet; the next build completes "

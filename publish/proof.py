@@ -29,7 +29,13 @@ PAGE_DPI = 60
 
 
 def contact_sheets(pdf: Path, folder: Path) -> list[Path]:
+    """Every page of `pdf` as a thumbnail on sheets of facing pages, and each page alone at PAGE_DPI.
+
+    The folder's earlier pages and sheets go first: a book that got shorter must not keep its old last pages.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in [*folder.glob("*-page-*.png"), *folder.glob("*-sheet-*.png")]:
+        stale.unlink()
     with tempfile.TemporaryDirectory() as temp:
         subprocess.run(["pdftoppm", "-r", str(THUMB_DPI), "-png", str(pdf), f"{temp}/t"], check=True)
         subprocess.run(["pdftoppm", "-r", str(PAGE_DPI), "-png", str(pdf), str(folder / f"{pdf.stem}-page")],

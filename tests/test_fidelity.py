@@ -40,6 +40,8 @@ MOVED = {
     "中方援所罗门群岛国家转诊医院": "the same sidebar",
     "7月至9月，中国“和平方舟”号医院船": "the same sidebar",
     "非洲气候峰会上宣布实施“非洲光带”": "box 全球发展倡议 set after the rejoined paragraph",
+    "2023年3月10日，沙特国务大臣兼国家安全顾问艾班、": "the caption's first line of the Beijing dialogue photo, "
+                                                 "which the page editor moves past the paragraph after it",
 }
 
 

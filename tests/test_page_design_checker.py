@@ -52,9 +52,10 @@ def noted_page(count: int = 12) -> str:
     return f"<p>{text(60)}{note(NOTE)}</p>" + paragraphs(count, offset=20)
 
 
-def document(body: str, title: str = "一、测试章节", head: str = "测试章节") -> str:
-    """A document inside a chapter, as templates/book/part.html writes one (a new page each)."""
-    return (f'<section class="doc doc--chapter doc--level2">'
+def document(body: str, title: str = "一、测试章节", head: str = "测试章节", new_page: bool = False) -> str:
+    """A document inside a chapter, as templates/book/part.html writes one (it runs on after the one before;
+    `new_page`: forced onto a page of its own, the fault of a short page before it)."""
+    return (f'<section class="doc doc--chapter doc--level2"{FORCED_BREAK if new_page else ""}>'
             f'<header class="doc-head doc-head--chapter doc-head--level2"><h2 class="doc-head__title">{title}</h2>'
             f'</header><div class="doc__body">{body}</div></section>')
 
@@ -195,7 +196,7 @@ def test_a_page_short_before_a_new_document_is_reported_but_not_before_a_chapter
     """Eight lines, then a document that starts on a new page: the page is a quarter full.
     The same short page before the next chapter's opener is a chapter's end, as it should be."""
     full = paragraphs(12)
-    bad = render(tmp_path, opener("01", "前言", paragraphs(2)) + document(full, "一、第二节"), "bad.pdf")
+    bad = render(tmp_path, opener("01", "前言", paragraphs(2)) + document(full, "一、第二节", new_page=True), "bad.pdf")
     found = check_pages(bad).short_pages
     assert [f.page for f in found] == [1]
     assert found[0].measure < 40 and "第二节" in found[0].what
@@ -276,7 +277,8 @@ def test_facing_pages_ending_lines_apart_are_reported_as_bound(tmp_path):
     """Pages 2 and 3 face each other: page 2 is full; page 3 ends where a forced break sends
     its figure on, its text going on after the figure."""
     moved = f'<div{FORCED_BREAK}>{figure("图片说明", ratio=(3, 2))}</div>'
-    bad = render(tmp_path, document(paragraphs(2)) + document(paragraphs(12, offset=30) + moved + paragraphs(9), "二、"),
+    bad = render(tmp_path, document(paragraphs(2)) + document(paragraphs(12, offset=30) + moved + paragraphs(9), "二、",
+                                                                  new_page=True),
                  "bad.pdf")
     assert [t.count("二、") for t in page_texts(bad)][:2] == [0, 1]
     found = check_pages(bad).facing_depths

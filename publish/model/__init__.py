@@ -105,6 +105,11 @@ class Paragraph:
     id: str = ""  # anchors every paragraph: permalinks, and the EPUB's map to printed pages
     type = "paragraph"
 
+    @property
+    def is_lead_in(self) -> bool:
+        """Bold text alone: the title of what follows inside a box (it stays with it on the page)."""
+        return len(self.inlines) == 1 and isinstance(self.inlines[0], Strong)
+
 
 @dataclass(frozen=True)
 class Heading:

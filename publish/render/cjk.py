@@ -30,6 +30,17 @@ Chinese ” only closes and “ only opens, so a line may end after ” and star
 with “. Without those opportunities a line before `人才班”等，` had to end
 three characters early and justification spread it wide. A zero-width space
 marks the opportunity: it has no glyph, so the PDF's text does not contain it.
+
+Lines kept from breaking badly (clreq 3.1.6, 3.1.8). A word joiner (U+2060,
+no glyph, no width) forbids a break where one would be allowed:
+
+- before a note call: the call never starts a line alone;
+- on both sides of a connecting dash (a single — between words, as in
+  中国—阿拉伯国家峰会): the dash neither starts nor ends a line;
+- between the last `tail` letters of a run (punctuation not counted): two
+  for a paragraph, so its last line never holds one character (孤字), the
+  line before giving one up; more for an attribution or a caption's credit,
+  so a name (王远方) or a word (专访) is not broken at the end.
 """
 from __future__ import annotations
 
@@ -42,6 +53,9 @@ PUNCTUATION = CLOSING + OPENING
 QUOTES = "“”‘’"
 
 ZERO_WIDTH_SPACE = "\u200b"
+WORD_JOINER = "\u2060"
+DASH = "—"
+PARAGRAPH_TAIL = 2  # letters kept together at the end of a paragraph: no 孤字
 OPENING_QUOTES = "“‘"
 CLOSING_QUOTES = "”’"
 NO_BREAK_BEFORE = CLOSING + "！？…—"
@@ -51,44 +65,67 @@ BARRIERS = (m.FootnoteCall, m.LineBreak, m.Code)
 """Nodes that end a run of text: no pair or break opportunity is read across them."""
 
 
-def set_for_print(nodes: tuple) -> tuple:
-    """The nodes with punctuation pairs compressed and break opportunities at curly quotes."""
-    leaves: list[list[tuple[int, m.Text]]] = [[]]  # runs of (leaf number, leaf) between barriers
-    _collect(nodes, leaves, iter(range(1 << 30)))
+def set_for_print(nodes: tuple, tail: int = PARAGRAPH_TAIL) -> tuple:
+    """The nodes with punctuation pairs compressed, break opportunities at curly quotes, and the breaks
+    that would leave a note call, a connecting dash or the last `tail` letters alone forbidden.
+
+    `tail` 0 (a title): no word joiner at all — a title's text is also its PDF bookmark and contents entry.
+    """
+    runs: list[Run] = [Run()]  # runs of text between barriers
+    _collect(nodes, runs, iter(range(1 << 30)))
+    last = next((run for run in reversed(runs) if any(_is_letter(c) for _, leaf in run.leaves for c in leaf.text)),
+                None)
     pieces: dict[int, list] = {}  # leaf number (in reading order) → the nodes it becomes
-    for run in leaves:
-        if run:
-            pieces.update(_set_run(run))
+    for run in runs:
+        if run.leaves:
+            pieces.update(_set_run(run, tail if run is last else 0))
     if not pieces:
         return nodes
     return _rebuild(nodes, pieces, iter(range(1 << 30)))
 
 
-def _collect(nodes, leaves: list, numbers) -> None:
+class Run:
+    """Text leaves between two barriers; `before_call`: the barrier after it is a note call."""
+
+    def __init__(self):
+        self.leaves: list[tuple[int, m.Text]] = []
+        self.before_call = False
+
+
+def _collect(nodes, runs: list[Run], numbers) -> None:
     for node in nodes:
         if isinstance(node, m.Text):
-            leaves[-1].append((next(numbers), node))
+            runs[-1].leaves.append((next(numbers), node))
         elif isinstance(node, m.CONTAINERS):
-            _collect(node.children, leaves, numbers)
+            _collect(node.children, runs, numbers)
         elif isinstance(node, BARRIERS):
-            leaves.append([])
+            runs[-1].before_call = isinstance(node, m.FootnoteCall)
+            runs.append(Run())
 
 
-def _set_run(run: list[tuple[int, m.Text]]) -> dict[int, list]:
+def _is_letter(char: str) -> bool:
+    return not (char in PUNCTUATION or char in CENTRED or char.isspace() or char in "…—·"
+                or char in (ZERO_WIDTH_SPACE, WORD_JOINER))
+
+
+def _set_run(run: Run, tail: int) -> dict[int, list]:
     """For each leaf of one run of text that changes: what it becomes."""
-    text = "".join(leaf.text for _, leaf in run)
-    if not any(char in PUNCTUATION or char in CENTRED for char in text):
-        return {}
+    text = "".join(leaf.text for _, leaf in run.leaves)
     trims = _pair_trims(text)
     breaks_before, breaks_after = _quote_breaks(text)
-    if not trims and not breaks_before and not breaks_after:
+    joins = _joins(text, tail, run.before_call) if tail else set()  # where a word joiner goes (len: the end)
+    breaks_before -= joins
+    breaks_after -= {i - 1 for i in joins}
+    if not trims and not breaks_before and not breaks_after and not joins:
         return {}
     out: dict[int, list] = {}
     position = 0
-    for number, leaf in run:
+    for number, leaf in run.leaves:
         nodes: list = []
         buffer = ""
         for char in leaf.text:
+            if position in joins:
+                buffer += WORD_JOINER
             if position in breaks_before:
                 buffer += ZERO_WIDTH_SPACE
             if position in trims:
@@ -101,11 +138,29 @@ def _set_run(run: list[tuple[int, m.Text]]) -> dict[int, list]:
             if position in breaks_after:
                 buffer += ZERO_WIDTH_SPACE
             position += 1
+        if number == run.leaves[-1][0] and position in joins:
+            buffer += WORD_JOINER
         if buffer:
             nodes.append(m.Text(buffer))
         if nodes != [leaf]:
             out[number] = nodes
     return out
+
+
+def _joins(text: str, tail: int, before_call: bool) -> set[int]:
+    """Where a break must not be: before a note call, around a connecting dash, inside the last letters."""
+    joins: set[int] = set()
+    if before_call and text and not text[-1].isspace():
+        joins.add(len(text))
+    for i, char in enumerate(text):
+        if char == DASH and 0 < i < len(text) - 1 and DASH not in (text[i - 1], text[i + 1]) \
+                and not text[i - 1].isspace() and not text[i + 1].isspace():
+            joins.update((i, i + 1))
+    if tail > 1:
+        letters = [i for i, char in enumerate(text) if _is_letter(char)][-tail:]
+        if len(letters) > 1:
+            joins.update(i for i in range(letters[0] + 1, letters[-1] + 1) if not text[i].isspace())
+    return joins
 
 
 def _pair_trims(text: str) -> dict[int, str]:

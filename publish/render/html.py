@@ -58,13 +58,13 @@ class RenderContext:
     def mark(self, note: m.Footnote) -> str:
         return circled(note.in_document)
 
-    def inlines(self, nodes: tuple) -> tuple:
-        """Inline nodes as this edition sets them."""
+    def inlines(self, nodes: tuple, tail: int | None = None) -> tuple:
+        """Inline nodes as this edition sets them; `tail`: letters at the end the PDFs keep on one line."""
         return nodes
 
-    def text(self, value: str) -> tuple:
+    def text(self, value: str, tail: int | None = None) -> tuple:
         """A plain string (a title, a caption line) as inline nodes, set as this edition sets them."""
-        return self.inlines((m.Text(value),)) if value else ()
+        return self.inlines((m.Text(value),), tail) if value else ()
 
     def href(self, link: m.Link) -> str:
         """Where a link goes from the document being rendered."""

@@ -34,6 +34,7 @@ from .. import EDITIONS
 from ..cjk import set_for_print
 from ..html import RenderContext, circled, render_template
 from .parts import Part
+from .page_editor import PageEditor
 
 STYLESHEETS = ("tokens.css", "content.css", "paged.css")
 MAX_LAYOUTS = 4
@@ -139,8 +140,8 @@ class PdfContext(RenderContext):
         self.folios = dict(folios)
         self.bleed = pub.bleed if settings.bleed else ""
 
-    def inlines(self, nodes):
-        return set_for_print(nodes)
+    def inlines(self, nodes, tail=None):
+        return set_for_print(nodes) if tail is None else set_for_print(nodes, tail)
 
     def image_url(self, figure: m.Figure) -> str:
         """The photo's screen copy (render/images.py): print.pdf gets the original in its place."""
@@ -174,30 +175,32 @@ def lay_out_part(source: PartSource) -> bytes:
 
     fetcher = SandboxedFetcher(source.pub.root, also=tuple({str(Path(path).parent) for _, path in source.images}))
     decisions = Decisions()
-    with applied():
-        for layouts in range(1, MAX_LAYOUTS + 1):
+    for layouts in range(1, MAX_LAYOUTS + 1):
+        editor = PageEditor()
+        with applied(page_editor=editor):
             context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios, source.images)
             html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
             document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
                                        url_fetcher=fetcher).render(stylesheets=parsed_stylesheets())
-            found = decisions
-            for decide in DECIDERS:
-                found = decide(document, source, found)
-            if found == decisions:
-                break
-            decisions = found
-        else:
-            raise LayoutNotSettled(f"part `{source.part.name}`: after {MAX_LAYOUTS} layouts its page-level decisions "
-                                   f"still change ({unsettled(document, source)}). Shorten the note or the paragraph "
-                                   "around its call, or move the call.")
-        if fetcher.refused:
-            raise PermissionError("rendering tried to read outside the publication: " + ", ".join(fetcher.refused))
+        found = decisions
+        for decide in DECIDERS:
+            found = decide(document, source, found)
+        if found == decisions:
+            break
+        decisions = found
+    else:
+        raise LayoutNotSettled(f"part `{source.part.name}`: after {MAX_LAYOUTS} layouts its page-level decisions "
+                               f"still change ({unsettled(document, source)}). Shorten the note or the paragraph "
+                               "around its call, or move the call.")
+    if fetcher.refused:
+        raise PermissionError("rendering tried to read outside the publication: " + ", ".join(fetcher.refused))
+    with applied():
         if not decisions.marks:
             set_note_marks(document, note_marks(document))
         keep_first_note_rules(document)
     pdfs = draw(document, source)
-    layout = PartLayout(source.part.name, pdfs, page_records(document), bookmarks(document), decisions.to_json(),
-                        layouts)
+    layout = PartLayout(source.part.name, pdfs, page_records(document), bookmarks(document),
+                        {**decisions.to_json(), **editor.decisions}, layouts)
     return layout.to_bytes()
 
 

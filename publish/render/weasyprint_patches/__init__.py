@@ -15,6 +15,8 @@ exactly as released: nothing is changed at import, and the version is checked
 - inter_character_justification  `text-align: justify` spreads Chinese lines             #1184
 - break_all_anywhere       `word-break: break-all` breaks between any two letters         (CSS Text 3 §5.2)
 - links_to_other_parts     links to an anchor in another part of a book are kept          (named destinations)
+- pages_made_again         a page just made may be looked at and pages made again         #259, #1098
+                           from an earlier one after the box tree changed (`page_editor`)
 """
 from __future__ import annotations
 
@@ -22,10 +24,12 @@ from contextlib import contextmanager
 
 import weasyprint
 
-from . import break_all_anywhere, inter_character_justification, links_to_other_parts, placed_notes_stay
+from . import (break_all_anywhere, inter_character_justification, links_to_other_parts, pages_made_again,
+               placed_notes_stay)
 
 PINNED_VERSION = "70.0"
-PATCHES = (placed_notes_stay, inter_character_justification, break_all_anywhere, links_to_other_parts)
+PATCHES = (placed_notes_stay, inter_character_justification, break_all_anywhere, links_to_other_parts,
+           pages_made_again)
 
 
 @contextmanager
@@ -33,7 +37,7 @@ def applied(patches=PATCHES, **settings):
     """WeasyPrint with the given fixes in place, as released again afterwards.
 
     `settings` reach the patches that take one (links_to_other_parts:
-    `anchors_elsewhere`, the anchors of the other parts of the book).
+    `anchors_elsewhere`, the anchors of the other parts of the book; pages_made_again: `page_editor`).
     """
     if weasyprint.__version__ != PINNED_VERSION:
         raise RuntimeError(

@@ -5,8 +5,9 @@ which have none, stayed ragged. Here every typographic character unit is an
 expansion point (Han, kana, full-width punctuation, and Latin letters and
 digits too, so that a line ending in a long URL is spread over all its
 characters, not only its few Chinese ones). The layout's letter-spacing is
-set on those characters at drawing time, the same mechanism WeasyPrint uses
-for spaces, so the text itself (what pdftotext, copy-paste and the PDF's tags
+set on those characters at drawing time (added to the text's own
+`letter-spacing`, with which the line was broken), the same mechanism
+WeasyPrint uses for spaces, so the text itself (what pdftotext, copy-paste and the PDF's tags
 read) gets no added characters. Spaces keep WeasyPrint's word spacing; dashes
 and ellipses (——, ……) are not expansion points, so they never split.
 Upstream: Kozea/WeasyPrint#1184.
@@ -60,7 +61,8 @@ def _set_text(original):
         attr_list = pango.pango_layout_get_attributes(self.layout)
         if attr_list == ffi.NULL:
             attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        units = int(spacing * 1024)  # Pango units
+        own = self.style['letter_spacing']  # the text's own letter-spacing, which the attribute replaces
+        units = int((spacing + (0 if own == 'normal' else own)) * 1024)  # Pango units
         position = 0
         for char in self.text:
             size = len(char.encode())

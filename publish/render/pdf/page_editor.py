@@ -1,0 +1,509 @@
+"""The page editor: what a book designer does to a page once it is made, done while the part is laid out.
+
+WeasyPrint lays out pages one after another. After each, PageEditor looks at
+it and at the page before (weasyprint_patches.pages_made_again), and where the
+page before ends short of its foot it changes the box tree and has the two
+pages made again — what comes before them stays as it was, so a decision
+costs two pages of layout, not a layout of the part.
+
+Figures. WeasyPrint keeps a figure whole (`break-inside: avoid`) and, when it
+does not fit, moves it to the next page: the page before ends in white, or a
+sidebar ends in an empty tinted area above its photo. So, when a figure opens
+a page and the page before ended that much short:
+
+- a figure of the running text goes down past the text that follows it, as
+  far as that text fills the gap (whole blocks, never past the end of its
+  section: it then comes just after the paragraph that runs over the page
+  break, at or near the top of the page);
+- a figure inside a sidebar or box is sized to the room left when it keeps
+  most of its size (MIN_SHRUNK), else moved up the box to the last place
+  where it fits whole, the box's text flowing on past it; a photo never
+  leaves its box.
+
+Lines. A page that still ends two lines or more short — a quote, a box or a
+line with its note that did not fit — is filled as a setter fills it: some of
+its paragraphs are set one character narrower a line (letter-spacing of a
+fraction of an em, spread by justification), each gaining a line, chosen
+among those whose last line is nearly full so that the change is smallest.
+The lines are Chinese text on a grid of whole characters (40 a line), so a
+paragraph of n lines whose last line holds m characters gains a line when
+n + m exceeds the characters a line holds.
+
+Each figure is placed, and each page filled, at most MAX_TRIES times. The web
+edition and the EPUB keep the content's order and spacing. What was decided
+is kept with the part's layout (`decisions["figures"]`, `decisions["lines"]`).
+"""
+from __future__ import annotations
+
+PX = 0.75  # PDF points per CSS pixel
+LINE_PX = 10.5 * 1.85 / PX  # one line of body text (styles/tokens.css: --text-size × --text-leading)
+GAP_LINES = 2  # white taller than this at a page's foot, or in a box, is a gap to close
+MIN_SHRUNK = 0.8  # a boxed photo sized to the room keeps at least this share of its width …
+MIN_SHRUNK_IF_STUCK = 0.5  # … or this much when no place up its box fits it
+CAPTION_GROWTH = 1.3  # a narrower caption may take up to this much more height
+MAX_TRIES = 3
+HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+FILL_FROM_LINES = 1.8  # a page this many lines short of its foot is filled
+MAX_SPACING = 0.05  # em of letter-spacing, either way, at most: one character in twenty
+MAX_SPACE_LINES = 2  # lines of space added above one heading, box or figure, at most
+MAX_WAYS = 4  # ways of filling one page tried, at most (each costs the page made again)
+FLEXIBLE = ("h2", "h3", "h4", "aside", "figure", "blockquote")  # … and boxes, tables (by class)
+
+
+class PageEditor:
+    """Called after each page is made (see the module's text); returns the page to make again from."""
+
+    def __init__(self):
+        from weasyprint.formatting_structure import boxes
+        self.boxes = boxes
+        self.tree: dict[int, tuple] = {}  # id(element) → (box, parent box) in the box tree
+        self.tries: dict[str, int] = {}
+        self.figures: dict[str, str] = {}  # figure id → what was done, for the part's record
+        self.lines: dict[str, str] = {}  # paragraph id → what was done
+        self.trials: dict[int, _Trial] = {}  # page index → how it is being filled
+
+    @property
+    def decisions(self) -> dict:
+        return {"figures": dict(sorted(self.figures.items())), "lines": dict(sorted(self.lines.items()))}
+
+    def __call__(self, index: int, pages: list, root_box) -> int | None:
+        if not self.tree:
+            self._index_tree(root_box)
+        trial = self.trials.get(index)
+        if trial is not None and trial.awaiting:  # this page was just made again with a way of filling it
+            view = _PageView(pages[index], self.boxes)
+            again = self._go_on(trial, index, view.gap())
+            if again is not None:
+                return again
+        if index == 0:
+            return None
+        page = _PageView(pages[index], self.boxes)
+        before = _PageView(pages[index - 1], self.boxes)
+        if self._place_figures(page, before):
+            return index - 1
+        return self._fill(index - 1, before, page)
+
+    # -- figures ------------------------------------------------------------------------------
+    def _place_figures(self, page, before) -> bool:
+        """A figure that opens the page, where the page before ends short: moved or sized (see above)."""
+        for element, box in page.figures_starting_here():
+            figure_id = element.get("id")
+            if self.tries.get(figure_id, 0) >= MAX_TRIES or id(element) not in self.tree:
+                continue
+            tree_box, parent = self.tree[id(element)]
+            siblings = [c for c in parent.children if c.element is not None and not _is_title(c.element)
+                        and c.element_tag == c.element.tag]
+            position = next(i for i, c in enumerate(siblings) if c is tree_box)
+            previous = siblings[position - 1].element if position else None
+            if previous is None or not before.holds(previous) or page.holds(previous):
+                continue  # it follows its sibling on this page, or begins its container
+            gap = before.gap()
+            if gap <= GAP_LINES * LINE_PX:
+                continue
+            if _is_box(parent.element):
+                done = self._fit_in_box(page, before, siblings, position, gap, box, parent)
+            else:
+                done = self._fill_gap(page, siblings, position, gap)
+            if done is None:
+                continue
+            self.tries[figure_id] = self.tries.get(figure_id, 0) + 1
+            self.figures[figure_id] = done
+            return True
+        return False
+
+    # -- filling a page that ends short -------------------------------------------------------
+    def _fill(self, index: int, before, page) -> int | None:
+        """Start trying the ways of filling the page (see _Trial), the first now: each is made again and
+        measured as soon as the page is (`_go_on`)."""
+        if index in self.trials:
+            return None
+        gap = before.gap()
+        if gap < FILL_FROM_LINES * LINE_PX or before.opens_chapter() or page.after_forced_break():
+            return None
+        options = self._fillings(before, page, gap)
+        if not options:
+            return None
+        trial = self.trials[index] = _Trial(options, gap)
+        trial.apply(0)
+        return index
+
+    def _go_on(self, trial, index: int, gap: float) -> int | None:
+        """The page made again with one way of filling it measures `gap`: keep it if the page is filled,
+        else try the next; when all were tried, keep the one that came closest (or none)."""
+        trial.measured(gap)
+        if gap < FILL_FROM_LINES * LINE_PX:
+            return self._keep(trial)
+        if trial.next < len(trial.options):
+            trial.undo()
+            trial.apply(trial.next)
+            return index
+        best = trial.best()
+        if best == trial.current:
+            return self._keep(trial)
+        trial.undo()
+        if best is not None:
+            trial.apply(best)
+        trial.awaiting = False
+        trial.done = True
+        self._record(trial)
+        return index
+
+    def _keep(self, trial) -> None:
+        trial.done, trial.awaiting = True, False
+        self._record(trial)
+        return None
+
+    def _record(self, trial) -> None:
+        if trial.current is not None:
+            for _, name, kind, amount in trial.options[trial.current]:
+                self.lines[name] = f"letter-spacing {amount:+.3f}em" if kind == "spacing" else \
+                    f"{amount * PX:.1f}pt more space above"
+
+    def _fillings(self, before, page, gap) -> list[list[tuple]]:
+        """The ways to try, likeliest and gentlest first, at most MAX_WAYS, each a list of changes (box in
+        the tree, its id, kind, amount): the gap shared out as space above the page's headings, boxes,
+        quotes and figures, the text's lines left as they are (all of them; all but the last, which may
+        then no longer fit); that with paragraphs set one character narrower a line for what is left (each
+        gains a line); those paragraphs alone; one or two set a character wider (each loses a line, so
+        that what did not fit may come up)."""
+        lines = max(1, int(gap // LINE_PX))
+        loose, tight = [], []
+        for element, box in before.paragraphs_within(page):
+            fits = _spacing_for(box, self.boxes)
+            if fits.get(-1) is not None:
+                loose.append((fits[-1], element))
+            if fits.get(+1) is not None:
+                tight.append((fits[+1], element))
+        loose.sort(key=lambda c: c[0])
+        tight.sort(key=lambda c: -c[0])
+        flexible = [e for e in before.spaces_within(page) if id(e) in self.tree]
+
+        def spread(elements, cap):
+            each = min(cap * LINE_PX, (gap - LINE_PX / 3) / len(elements))
+            return [(self.tree[id(e)][0], e.get("id") or e.tag, "space", each) for e in elements], each * len(elements)
+
+        def spacing(chosen):
+            return [(self.tree[id(e)][0], e.get("id"), "spacing", amount) for amount, e in chosen]
+        options = []
+        if flexible:
+            shared, added = spread(flexible, MAX_SPACE_LINES)
+            options.append(shared)
+            if loose and added < gap - LINE_PX:
+                options.append(shared + spacing(loose[:max(1, int((gap - added) // LINE_PX))]))
+            if len(flexible) > 1:
+                options.append(spread(flexible[:-1], MAX_SPACE_LINES)[0])
+        if loose:
+            options.append(spacing(loose[:lines]))
+        if tight:
+            options.append(spacing(tight[:1]))
+        return options[:MAX_WAYS]
+
+    # -- the decisions ----------------------------------------------------------------------
+    def _fill_gap(self, page, siblings, position, gap) -> str | None:
+        """The figure moved past the siblings after it that fill `gap` (a heading never ends the run)."""
+        filled = 0.0
+        for index in range(position + 1, len(siblings)):
+            if not page.holds(siblings[index].element):
+                return None  # the text after it on this page does not fill the gap
+            filled += page.height(siblings[index].element)
+            if filled >= gap - LINE_PX and siblings[index].element_tag not in HEADINGS:
+                self._move(siblings[position], siblings[index])
+                return f"after {_name(siblings[index])}"
+        return None
+
+    def _fit_in_box(self, page, before, siblings, position, gap, box, parent) -> str | None:
+        """The photo sized to the room left in its box, or moved up the box to where it fits whole."""
+        figure = siblings[position]
+        height = box.margin_height()
+        image = _image_height(box, self.boxes)
+        following = sum(page.height(s.element) for s in siblings[position + 1:]
+                        if page.holds(s.element) and "source-note" in (s.element.get("class") or ""))
+        padding = _bottom_spacing(parent)
+        room = gap - following
+        share = (room - (height - image) * CAPTION_GROWTH) / image if image else 0.0
+        width = page.width_percent(figure.element, parent.element)
+        if share >= MIN_SHRUNK:
+            return self._resize(figure, int(width * min(share, 1.0)))
+        bottom = before.text_bottom() - padding  # a box broken across pages keeps its bottom spacing
+        titles = [c for c in parent.children if c.element is not None and _is_title(c.element)]
+        places = siblings[position - 1::-1] + titles[-1:]  # up the box: after each sibling, then after the title
+        for above in places:  # the last place up the box where the figure fits whole
+            if not before.holds(above.element) or before.bottom(above.element) is None:
+                break
+            if before.bottom(above.element) + height <= bottom:
+                self._move(figure, above)
+                return f"moved up after {_name(above)}"
+        if share >= MIN_SHRUNK_IF_STUCK:
+            return self._resize(figure, int(width * share))
+        return None
+
+    # -- changing the box tree ---------------------------------------------------------------
+    def _move(self, figure, anchor) -> None:
+        """The figure's box put right after `anchor`, a sibling of it in the box tree."""
+        _, parent = self.tree[id(figure.element)]
+        children = [c for c in parent.children if c is not figure]
+        children.insert(children.index(anchor) + 1, figure)
+        parent.children = tuple(children)
+
+    def _resize(self, figure, percent: int) -> str:
+        from weasyprint.css.properties import Dimension
+        style = figure.style.copy()
+        style["width"] = Dimension(percent, "%")
+        figure.style = style
+        return f"width {percent}%"
+
+    def _index_tree(self, root_box) -> None:
+        stack = [root_box]
+        while stack:
+            box = stack.pop()
+            for child in getattr(box, "children", ()):
+                element = getattr(child, "element", None)
+                if element is not None and isinstance(child, self.boxes.BlockLevelBox) \
+                        and child.element_tag == element.tag:
+                    self.tree[id(element)] = (child, box)
+                stack.append(child)
+
+
+class _PageView:
+    """Where the elements of one laid-out page sit."""
+
+    def __init__(self, page_box, boxes):
+        self.page = page_box
+        self.boxes = boxes
+        self.fragments: dict[int, object] = {}  # id(element) → its (last) block box on this page
+        self.first: dict[int, object] = {}
+        for box in page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or not isinstance(box, boxes.BlockLevelBox) or box.element_tag != element.tag:
+                continue
+            self.first.setdefault(id(element), box)
+            self.fragments[id(element)] = box
+        self._elements = {id(getattr(b, "element", None)): b.element for b in self.first.values()}
+
+    def opens_chapter(self) -> bool:
+        """A chapter opener's page: it ends where it ends."""
+        return any("opener" in (box.element.get("class") or "").split() for box in self.first.values())
+
+    def paragraphs_within(self, next_page):
+        """The paragraphs with an id that begin and end on this page (no fragment before or after it)."""
+        for box in self.first.values():
+            element = box.element
+            if element.tag != "p" or not element.get("id") or next_page.holds(element):
+                continue
+            if self.fragments[id(element)] is box and not box.remove_decoration_sides:
+                yield element, box
+
+    def spaces_within(self, next_page):
+        """The headings, boxes, quotes, tables and figures that begin on this page below its top (the space
+        above them may grow) and are not inside one another."""
+        top = self.page.content_box_y() + 1
+        found = []
+        for box in self.first.values():
+            element = box.element
+            classes = (element.get("class") or "").split()
+            if element.tag not in FLEXIBLE and not {"box", "table-block"} & set(classes):
+                continue
+            if box.position_y <= top or box.remove_decoration_sides or "sidebar__title" in classes:
+                continue
+            if any(outer.position_y <= box.position_y and outer.position_y + outer.margin_height() >=
+                   box.position_y + box.margin_height() and outer is not box for outer in found):
+                continue
+            found.append(box)
+        return [box.element for box in found]
+
+    def after_forced_break(self) -> bool:
+        """The page begins with a box that must begin a page (a new part, a title page)."""
+        for box in self.page.descendants():
+            if isinstance(box, self.boxes.LineBox) or not getattr(box, "children", None):
+                return False
+            if isinstance(box, self.boxes.BlockLevelBox) and \
+                    box.style["break_before"] in ("page", "left", "right", "recto", "verso"):
+                return True
+        return False
+
+    def figures_starting_here(self):
+        """Each figure whose box begins on this page (a figure is never split: it begins here or not)."""
+        for key, box in self.first.items():
+            element = box.element
+            if element.tag == "figure" and element.get("id"):
+                yield element, box
+
+    def holds(self, element) -> bool:
+        return id(element) in self.fragments
+
+    def height(self, element) -> float:
+        box = self.fragments.get(id(element))
+        return box.margin_height() if box is not None else 0.0
+
+    def bottom(self, element) -> float | None:
+        box = self.fragments.get(id(element))
+        return None if box is None else box.position_y + box.margin_height()
+
+    def width_percent(self, element, parent) -> int:
+        box, container = self.fragments.get(id(element)), self.fragments.get(id(parent))
+        if box is None or container is None or not container.width:
+            return 100
+        return round(100 * box.border_width() / container.width)
+
+    def text_bottom(self) -> float:
+        """The lowest the text may reach: the top of the page's notes, or of its bottom margin."""
+        area = next((b for b in self.page.children if isinstance(b, self.boxes.FootnoteAreaBox)), None)
+        if area is not None and area.children:
+            return area.position_y
+        return self.page.content_box_y() + self.page.height
+
+    def gap(self) -> float:
+        """The room left at the page's foot: from its lowest line or picture to the top of its notes (or of
+        its bottom margin), less the bottom spacing of the sidebars and boxes that line is in (which take
+        it whether they end here or go on)."""
+        lowest, spacing = self.page.content_box_y(), 0.0
+        stack = [(child, ()) for child in self.page.children
+                 if not isinstance(child, (self.boxes.FootnoteAreaBox, self.boxes.MarginBox))]
+        while stack:
+            box, outer = stack.pop()
+            if isinstance(box, (self.boxes.LineBox, self.boxes.ReplacedBox)) or \
+                    (isinstance(box, self.boxes.BlockBox) and not box.children):
+                bottom = box.position_y + box.margin_height()
+                if bottom > lowest:
+                    lowest = bottom
+                    spacing = sum(_bottom_spacing(o) for o in outer if o.style["box_decoration_break"] == "clone")
+                continue
+            inner = outer + (box,) if isinstance(box, self.boxes.BlockBox) else outer
+            stack.extend((child, inner) for child in getattr(box, "children", ()))
+        return self.text_bottom() - lowest - spacing
+
+    def content_bottom(self) -> float:
+        """Where the page's running text ends: its lowest line or picture outside the notes."""
+        lowest = self.page.content_box_y()
+        for child in self.page.children:
+            if isinstance(child, (self.boxes.FootnoteAreaBox, self.boxes.MarginBox)):
+                continue
+            for box in child.descendants():
+                if isinstance(box, (self.boxes.LineBox, self.boxes.ReplacedBox)) or \
+                        (isinstance(box, self.boxes.BlockBox) and not box.children):
+                    lowest = max(lowest, box.position_y + box.margin_height())
+        return lowest
+
+
+def _bottom_spacing(box) -> float:
+    """The room a box broken across pages keeps below its content on the first page: WeasyPrint places its
+    content above its bottom padding, border and margin (`box-decoration-break: clone`)."""
+    style = box.style
+    margin = style["margin_bottom"]
+    padding = style["padding_bottom"]
+    return (getattr(margin, "value", 0) if getattr(margin, "unit", "px") == "px" else 0) + \
+        (getattr(padding, "value", 0) if getattr(padding, "unit", "px") == "px" else 0) + style["border_bottom_width"]
+
+
+def _image_height(box, boxes) -> float:
+    """The photo's (or its placeholder frame's) height inside a laid-out figure box."""
+    for child in box.descendants():
+        if isinstance(child, boxes.ReplacedBox):
+            return child.margin_height()
+        element = getattr(child, "element", None)
+        if isinstance(child, boxes.BlockBox) and element is not None and child.element_tag == element.tag \
+                and "figure__frame" in (element.get("class") or ""):
+            return child.margin_height()
+    return 0.0
+
+
+def _is_title(element) -> bool:
+    classes = (element.get("class") or "").split()
+    return "sidebar__title" in classes or "box__title" in classes
+
+
+def _is_box(element) -> bool:
+    classes = (element.get("class") or "").split()
+    return element.tag == "aside" or "box" in classes
+
+
+def _name(box) -> str:
+    element = box.element
+    return element.get("id") or element.tag
+
+
+def _spacing_for(box, boxes) -> dict[int, float]:
+    """For a laid-out paragraph: the letter-spacing (em) that sets it one character narrower a line (-1),
+    so that it gains a line, and one wider (+1), so that it loses one — where that change happens and
+    would not show (MAX_SPACING)."""
+    lines = [child for child in box.descendants() if isinstance(child, boxes.LineBox)]
+    size = box.style["font_size"]
+    if len(lines) < 2 or not size or not box.width:
+        return {}
+    per_line = int(box.width // size + 1e-6)  # whole characters a line holds
+    last = sum(child.margin_width() for child in lines[-1].children) / size  # characters on the last line
+    out = {}
+    if last + len(lines) >= per_line + 0.5:  # enough characters pushed down to make a line
+        out[-1] = (box.width / (per_line - 0.5) - size) / size
+    if last <= len(lines) - 1.5:  # the last line's characters fit in the room the other lines gain
+        out[+1] = (box.width / (per_line + 1.2) - size) / size
+    return {k: v for k, v in out.items() if abs(v) <= MAX_SPACING}
+
+
+class _Trial:
+    """The ways of filling one page, tried in turn: each a list of (paragraph box, id, letter-spacing)."""
+
+    def __init__(self, options: list, gap: float):
+        self.options = options
+        self.gaps: list[float | None] = [None] * len(options)
+        self.original_gap = gap
+        self.current: int | None = None
+        self.next = 0
+        self.done = False
+        self.awaiting = False  # an option was applied and its page is being made again
+        self._undo: list[tuple] = []
+
+    def apply(self, number: int) -> None:
+        self.current, self.next, self.awaiting = number, max(self.next, number + 1), True
+        for box, _, kind, amount in self.options[number]:
+            self._undo.append((box, _set_letter_spacing(box, amount) if kind == "spacing" else _add_space(box, amount)))
+
+    def undo(self) -> None:
+        for _, styles in reversed(self._undo):
+            for target, style in styles:
+                target.style = style
+        self._undo, self.current = [], None
+
+    def measured(self, gap: float) -> None:
+        if self.current is not None:
+            self.gaps[self.current] = gap
+
+    def best(self) -> int | None:
+        """The option that left the smallest gap, if smaller than with none."""
+        tried = [(gap, number) for number, gap in enumerate(self.gaps) if gap is not None]
+        if not tried or min(tried)[0] >= self.original_gap - LINE_PX / 2:
+            return None
+        return min(tried)[1]
+
+
+def _add_space(box, pixels: float) -> list[tuple]:
+    """More space above a box of the tree (its top margin). Returns its style before, to put back."""
+    from weasyprint.css.properties import Dimension
+    before = [(box, box.style)]
+    style = box.style.copy()
+    margin = style["margin_top"]
+    current = margin.value if getattr(margin, "unit", None) == "px" else 0
+    style["margin_top"] = Dimension(current + pixels, "px")
+    box.style = style
+    return before
+
+
+def _set_letter_spacing(box, spacing_em: float) -> list[tuple]:
+    """Letter-spacing on a paragraph of the box tree and on the inline boxes in it (their styles were
+    computed with the paragraph's; a note's text, set apart in the notes, is left alone). Returns each
+    box's style before, to put back."""
+    before = []
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        if current is not box and current.style["float"] == "footnote":
+            continue
+        before.append((current, current.style))
+        style = current.style.copy()
+        style["letter_spacing"] = spacing_em * box.style["font_size"]
+        current.style = style
+        stack.extend(getattr(current, "children", ()))
+    return before
+
+
+__all__ = ["PageEditor"]

@@ -1,0 +1,108 @@
+"""A page just made may be looked at, the box tree changed, and pages made again from an earlier one.
+
+WeasyPrint 70.0 makes a document's pages one after another
+(`layout.page.make_all_pages`) and can make one again (`remake_page`) from
+what it kept of that page's start: where the content resumes, the page's
+side, its counters. It does so by itself only when a page-based counter
+changes. A paginator that makes, page by page, the decisions a book designer
+makes — a figure that did not fit moved past the text after it instead of
+leaving the page's foot white, a photo sized to the room left in its box
+(CSS Page Floats, which WeasyPrint does not have) — needs the same at its
+own request:
+
+    with applied(page_editor=editor):
+        document = html.render()
+
+`editor(index, pages, root_box)` is called after each page is made, with
+the pages made so far; it may change the box tree (`root_box`, which is not
+laid out itself) and return the index of an earlier page (or this one) to
+make again from, or None. What the layout context carries from one page to
+the next — the notes still to place, the notes carried over, the floats
+broken across a page, the notes drawn — is kept before each page and put back
+when pages are made again, so a page made again starts as it did the first
+time; every page from there is made again.
+
+Without an editor nothing is installed. Upstream: Kozea/WeasyPrint#259 (page
+floats) and #1098 (figures floating to the next page, LaTeX-style) ask for
+what this makes possible; the hook is how a tool can provide it today.
+"""
+from __future__ import annotations
+
+from weasyprint import layout as layout_module
+from weasyprint.layout.page import remake_page
+
+from .patching import replace
+
+UPSTREAM = "https://github.com/Kozea/WeasyPrint/issues/1098"
+SETTINGS = ("page_editor",)
+MAX_PAGES_MADE = 20  # × the page count: an editor that keeps asking is a bug, not a layout
+
+
+def _context_state(context) -> tuple:
+    """What the making of one page changes in the layout context, as it is now."""
+    return (list(context.footnotes), list(context.reported_footnotes), list(context.current_page_footnotes),
+            dict(context.broken_out_of_flow), len(context.rendered_notes))
+
+
+def _restore(context, state: tuple) -> None:
+    footnotes, reported, current, broken, rendered = state
+    context.footnotes[:] = footnotes
+    context.reported_footnotes = list(reported)
+    context.current_page_footnotes = list(current)
+    context.broken_out_of_flow = dict(broken)
+    del context.rendered_notes[rendered:]
+
+
+def _make_all_pages(editor):
+    def make_all_pages(context, root_box, html, pages):
+        """WeasyPrint's make_all_pages (page.py), with `editor` looking at each page as it is made."""
+        made: list = []
+        states: list[tuple] = []
+        index = 0
+        remade_up_to = -1  # pages up to here are made again whatever their start: the box tree changed
+        reported_footnotes = None
+        context.rendered_notes = []
+        budget = MAX_PAGES_MADE * max(len(pages), 8)
+        while True:
+            budget -= 1
+            if budget < 0:
+                raise RuntimeError("the page editor kept asking for pages to be made again")
+            del states[index:]
+            states.append(_context_state(context))
+            remake_state = context.page_maker[index][-1]
+            if (len(pages) == 0 or index <= remade_up_to or index >= len(pages) or
+                    remake_state['content_changed'] or remake_state['pages_wanted']):
+                remake_state['content_changed'] = False
+                remake_state['pages_wanted'] = False
+                remake_state['anchors'] = []
+                remake_state['content_lookups'] = []
+                page, resume_at = remake_page(index, context, root_box, html)
+                reported_footnotes = context.reported_footnotes
+            else:
+                page = pages[index]
+                resume_at = context.page_maker[index + 1][0]
+                reported_footnotes = None
+            del made[index:]
+            made.append(page)
+            again = editor(index, made, root_box)
+            if again is not None:
+                if not 0 <= again <= index:
+                    raise ValueError(f"the page editor asked for page {again} again, after page {index}")
+                _restore(context, states[again])
+                remade_up_to = max(remade_up_to, index)
+                index = again
+                continue
+            index += 1
+            if resume_at is None and not reported_footnotes:
+                context.page_maker = context.page_maker[:index + 1]
+                context.broken_out_of_flow.clear()
+                context.reported_footnotes.clear()
+                return iter(made)
+    return make_all_pages
+
+
+def install(page_editor=None):
+    if page_editor is None:
+        return lambda: None
+    # layout/__init__.py imported make_all_pages by name; layout_document looks it up there.
+    return replace(layout_module, "make_all_pages", _make_all_pages(page_editor))
