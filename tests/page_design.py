@@ -49,6 +49,18 @@ LINE = TEXT_SIZE * float(TOKENS["--text-leading"])   # one line of body text, ba
 # part of the line, not blank: facing depths may differ by that much more.
 HALF_LEADING = (LINE - TEXT_SIZE) / 2
 
+def bottom_padding(selector: str, path: Path = STYLES / "content.css") -> float:
+    """A box's bottom padding in pt, from its `padding:` in styles/content.css (em of the text size)."""
+    rule = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", path.read_text(encoding="utf-8")).group(1)
+    values = re.search(r"padding:\s*([^;]+);", rule).group(1).split()
+    bottom = values[{1: 0, 2: 0, 3: 2, 4: 2}[len(values)]]
+    return float(bottom.removesuffix("em")) * TEXT_SIZE
+
+
+# The tint a box keeps below its last line as its own padding (cloned onto each part of a box broken
+# across pages) is its frame, not a hole: what box_blanks measures at a box's foot is below it.
+BOX_PADDING_BOTTOM = {"sidebar": bottom_padding(".sidebar"), "box": bottom_padding(".box")}
+
 # Thresholds, in the designer's terms.
 BOX_BLANK_LINES = 2         # blank tint taller than two lines inside a sidebar reads as a hole
 BOX_FRAGMENT_MIN_LINES = 3  # a split sidebar's part with fewer lines of its own text is a scrap
@@ -406,7 +418,8 @@ def box_blanks(pages: list[DesignPage]) -> list[Finding]:
             inside += [(p.top, p.bottom, "[picture]") for p in page.pictures if box.area.holds(p)]
             inside.sort()
             cursor, above = box.area.top, "[top of the box]"
-            for top, bottom, text in inside + [(box.area.bottom, box.area.bottom, "")]:
+            foot = box.area.bottom - BOX_PADDING_BOTTOM[box.kind]
+            for top, bottom, text in inside + [(foot, foot, "")]:
                 gap = top - cursor
                 if gap > BOX_BLANK_LINES * LINE:
                     where = "at the foot of" if not text else "inside"
@@ -471,7 +484,7 @@ def short_pages(pages: list[DesignPage], body: list[DesignPage], block: TextBloc
 def foot_gaps(pages: list[DesignPage], body: list[DesignPage], block: TextBlock) -> list[Finding]:
     """4. The text ends more than two lines and a half above the text block's foot while the
     next page goes on with the same flow. On a page with notes the foot is their rule: the
-    place note_gaps (11) looks at too, there whatever follows."""
+    place note_gaps (11) looks at too."""
     found = []
     for page in body:
         if ends_flow(pages, page) or page.content_bottom is None:
@@ -592,11 +605,12 @@ def name_breaks(body: list[DesignPage]) -> list[Finding]:
     return found
 
 
-def note_gaps(body: list[DesignPage]) -> list[Finding]:
-    """11. On a page with notes, the text ending more than two lines and a half above their rule."""
+def note_gaps(pages: list[DesignPage], body: list[DesignPage]) -> list[Finding]:
+    """11. On a page with notes, the text ending more than two lines and a half above their rule —
+    but for a chapter's last page, whose text ends where it ends, its notes at the foot."""
     found = []
     for page in body:
-        if page.notes and page.content_bottom is not None:
+        if page.notes and page.content_bottom is not None and not ends_flow(pages, page):
             gap = page.note_top - page.content_bottom
             if gap > NOTE_GAP_LINES * LINE:
                 found.append(_finding(page, page.content_bottom, page.last_line, gap, "pt",
@@ -623,7 +637,7 @@ def check_design_pages(pages: list[DesignPage]) -> PageDesignReport:
         facing_depths=facing_depths(pages, body),
         uncompressed_pairs=uncompressed_pairs(body),
         name_breaks=name_breaks(body),
-        note_gaps=note_gaps(body),
+        note_gaps=note_gaps(pages, body),
         pages=len(pages),
     )
 

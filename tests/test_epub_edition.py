@@ -52,3 +52,17 @@ def test_footnotes_are_epub_footnotes_with_backlinks(built):
     for note in notes:
         back = note.find(".//x:a[@role='doc-backlink']", NS)
         assert back is not None and back.get("href") == "#fnref-" + note.get("id")[3:]
+
+
+def test_the_imprint_carries_the_back_covers_text(built, report_model):
+    """Print has the institute's address and web address on its back cover; the EPUB on its title page's
+    imprint, and the web edition on its home page."""
+    from publish.model import plain_text
+    lines = [plain_text(line) for line in report_model.meta.back_cover]
+    assert any("台基厂" in line for line in lines) and any("ciis.org.cn" in line for line in lines)
+    with zipfile.ZipFile(built / "gsi-report-2024" / "gsi-report-2024.epub") as epub:
+        title_page = epub.read("EPUB/text/cover.xhtml").decode()
+    home = (built / "gsi-report-2024" / "web" / "index.html").read_text(encoding="utf-8")
+    for page in (title_page, home):
+        assert 'class="imprint"' in page
+        assert "北京市东城区台基厂头条3号院" in page and 'href="https://www.ciis.org.cn' in page

@@ -336,6 +336,15 @@ def test_text_ending_far_above_the_notes_is_reported(tmp_path):
     assert found[0].measure > 10 * LINE
     good = render(tmp_path, document(noted_page() + paragraphs(3)), "good.pdf")
     assert check_pages(good).note_gaps == []
+    # A chapter's last page ends where its text ends, its notes at the foot: no gap to close.
+    chapter_end = render(tmp_path, opener("01", "前言", paragraphs(3) + f"<p>{text(100)}{call}</p>")
+                         + opener("02", "进展", paragraphs(3)), "end.pdf")
+    with pdfplumber.open(chapter_end) as pdf:  # the text's page: its last line far above its notes
+        chars = pdf.pages[1].chars
+        text_bottom = max(c["bottom"] for c in chars if c["size"] > 10)
+        notes_top = min(c["top"] for c in chars if 8 < c["size"] < 10)
+    assert notes_top - text_bottom > 10 * LINE
+    assert check_pages(chapter_end).note_gaps == []
 
 
 # The built editions.

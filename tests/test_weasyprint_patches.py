@@ -101,6 +101,18 @@ def test_justified_chinese_lines_end_flush():
         assert " " not in document.pages[0].extract_text().replace("\n", "")
 
 
+def test_justified_lines_keep_the_texts_own_letter_spacing():
+    """The justification's letter-spacing is added to the text's own (what the line was broken with):
+    replacing it, the lines of a paragraph set with letter-spacing ended short by the sum of it."""
+    html = page(f"<p>{TEXT * 3}</p>", "@page { size: 120mm 200mm; margin: 15mm } "
+                ".doc__body p { text-indent: 0; letter-spacing: 0.03em }")
+    edges = right_edges(write(html))
+    plain = right_edges(write(page(f"<p>{TEXT * 3}</p>", "@page { size: 120mm 200mm; margin: 15mm } "
+                                   ".doc__body p { text-indent: 0 }")))
+    assert len(edges) >= 3
+    assert max(edges) - min(edges) < 0.5 and abs(max(edges) - max(plain)) < 0.5  # flush with the measure
+
+
 # -- break_all_anywhere ------------------------------------------------------------------------------
 
 URL = "https://www.fmprc.gov.cn/web/ziliao_674904/1179_674909/202304/t20230421_11063235.shtml"
@@ -138,6 +150,61 @@ def test_a_link_to_an_anchor_in_another_part_is_kept_as_a_named_destination():
     assert link_destinations(write(html, without(patches.links_to_other_parts), anchors_elsewhere={"annex-1"})) \
         == ["here"]
     assert link_destinations(write(html, anchors_elsewhere={"annex-1"})) == ["annex-1", "here"]
+
+
+# -- pages_made_again ------------------------------------------------------------------------------
+
+class SpaceAboveTheSecondParagraph:
+    """A page editor: once page 2 is made, more space above the second paragraph, pages made again from 1."""
+
+    def __init__(self):
+        self.calls: list[int] = []
+
+    def __call__(self, index, pages, root_box):
+        from weasyprint.css.properties import Dimension
+        self.calls.append(index)
+        if index != 1 or len(self.calls) > 2:
+            return None
+        box = next(b for b in root_box.descendants() if getattr(b, "element", None) is not None
+                   and b.element.get("id") == "second" and b.element_tag == "p")
+        box.style = box.style.copy()
+        box.style["margin_top"] = Dimension(200, "px")
+        return 0
+
+
+def paragraph_top(document, element_id: str) -> tuple[int, float]:
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if getattr(box, "element", None) is not None and box.element.get("id") == element_id \
+                    and box.element_tag == "p":
+                return number, box.position_y
+    raise AssertionError(element_id)
+
+
+def test_a_page_editor_changes_the_box_tree_and_pages_are_made_again_with_their_notes():
+    """The editor sees each page once made; after it moved the second paragraph down, pages 1 and on
+    are made again from where they began, with the notes still to place put back: each note once, on
+    its call's page. Without the patch the editor is never asked."""
+    html = page(f'<p>{TEXT * 4}<span class="note" id="fn-a" data-mark="①">{TEXT}</span>。</p>'
+                f'<p id="second">{TEXT * 5}<span class="note" id="fn-b" data-mark="①">{TEXT}</span>。</p>'
+                f'<p>{TEXT * 8}<span class="note" id="fn-c" data-mark="①">{TEXT}</span>。</p>',
+                "@page { size: A6; margin: 12mm }")
+    plain = render(html)
+    unasked = SpaceAboveTheSecondParagraph()
+    assert paragraph_top(render(html, without(patches.pages_made_again), page_editor=unasked), "second") == \
+        paragraph_top(plain, "second") and unasked.calls == []
+    editor = SpaceAboveTheSecondParagraph()
+    edited = render(html, page_editor=editor)
+    assert editor.calls[:3] == [0, 1, 0]  # page 2 made, then pages 1 and 2 made again
+    number, top = paragraph_top(edited, "second")
+    plain_number, plain_top = paragraph_top(plain, "second")
+    assert (number, top) != (plain_number, plain_top) and (number > plain_number or top > plain_top + 100)
+    assert notes_away(edited) == []
+    from weasyprint.formatting_structure import boxes
+    notes = [note.element.get("id") for page_ in edited.pages for area in page_._page_box.children
+             if isinstance(area, boxes.FootnoteAreaBox) for note in area.children]
+    assert sorted(notes) == ["fn-a", "fn-b", "fn-c"]  # each once
+    assert len(edited.pages) >= len(plain.pages)
 
 
 def test_a_different_weasyprint_refuses_to_start(monkeypatch):

@@ -44,6 +44,7 @@ unclosed `:::` lines is reported instead of being built into a deep tree."""
 BLOCK_OPEN = re.compile(r":::\s*([A-Za-z][\w-]*)\s*(.*)")
 BLOCK_CLOSE = re.compile(r":::")
 HEADING = re.compile(r"(#{1,6})\s+(.*)")
+SECTION_BREAK = re.compile(r"(\*\s*){3,}")  # `***` or `* * *` alone on its line: a break between two parts of the text
 HEADING_ID = re.compile(r"\{#([^{}]*)\}")
 FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\[\]\s]+)\]([:：])\s*(.*)")
 """`[^id]: text`; a full-width colon (`[^id]：`, as a Chinese input method types it) is reported, then read as meant."""
@@ -225,6 +226,10 @@ def parse_body(lines: list[tuple[int, str]], path: Path, log: ProblemLog):
                 log.error(path, number, say("note.fullwidth-colon", id=shown(note.group(1))),
                           column=line.index("]：") + 2)
             footnotes.append(RawFootnote(note.group(1), note.group(3).strip(), number))
+            continue
+        if SECTION_BREAK.fullmatch(stripped):
+            flush_paragraph()
+            current.children.append(RawNode("break", number))
             continue
         stripped = ascii_heading(stripped, line, number, path, log) if not paragraph else stripped
         heading = HEADING.fullmatch(stripped)

@@ -203,13 +203,21 @@ def _contents(documents: list[m.Document], depth: int) -> list[m.TocEntry]:
         if doc.kind in ("front", "back"):
             continue
         flat.append(m.TocEntry(doc.level, doc.toc_title or doc.title, doc.id, doc.id,
-                               doc.number, doc.label, doc.toc_subtitle))
+                               doc.number, doc.label, _two_em_dash(doc.toc_subtitle)))
         if doc.kind != "chapter":
             continue  # as in print: an annex is listed by its title only
         for heading in doc.headings():
             if heading.level <= depth:
                 flat.append(m.TocEntry(heading.level, heading.plain_text, heading.id, doc.id))
     return _nest(flat, 0, 1)[0]
+
+
+def _two_em_dash(subtitle: str) -> str:
+    """A subtitle opening with one dash shown with the dash of two ems (——, clreq 3.1.2): the printed
+    contents set one, which before a name reads as the numeral 一; the annex's own page sets two."""
+    if subtitle.startswith("—") and not subtitle.startswith("——"):
+        return "—" + subtitle
+    return subtitle
 
 
 def _nest(flat, start, level):
@@ -342,6 +350,8 @@ class _ModelBuilder:
             elif node.kind == "list":
                 yield m.ListBlock(tuple(self._inlines(t, m.Source(self.path, ln)) for ln, t in node.items),
                                   source)
+            elif node.kind == "break":
+                yield m.SectionBreak(source)
             elif node.kind == "table":
                 self.log.error(self.path, node.line, say("table.outside-block"))
             elif node.kind == "block":

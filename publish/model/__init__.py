@@ -106,6 +106,11 @@ class Paragraph:
     type = "paragraph"
 
     @property
+    def is_lines(self) -> bool:
+        """Lines broken by hand (a speech's salutations): each begins flush, none indented."""
+        return any(isinstance(node, LineBreak) for node in self.inlines)
+
+    @property
     def is_lead_in(self) -> bool:
         """Bold text alone: the title of what follows inside a box (it stays with it on the page)."""
         return len(self.inlines) == 1 and isinstance(self.inlines[0], Strong)
@@ -129,6 +134,13 @@ class ListBlock:
     items: tuple[tuple[Inline, ...], ...]
     source: Source
     type = "list"
+
+
+@dataclass(frozen=True)
+class SectionBreak:
+    """A break between two parts of a text that has no headings (`***` on its own line)."""
+    source: Source
+    type = "break"
 
 
 @dataclass(frozen=True)
@@ -203,7 +215,7 @@ class Box:
     type = "box"
 
 
-Block = Union[Paragraph, Heading, ListBlock, SourceNote, Quote, Figure, Table, Sidebar, Box]
+Block = Union[Paragraph, Heading, ListBlock, SectionBreak, SourceNote, Quote, Figure, Table, Sidebar, Box]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ MIN_SHRUNK_IF_STUCK = 0.5  # … or this much when no place up its box fits it
 CAPTION_GROWTH = 1.3  # a narrower caption may take up to this much more height
 MAX_TRIES = 3
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
-FILL_FROM_LINES = 1.8  # a page this many lines short of its foot is filled
+FILL_FROM_LINES = 1.5  # a page this many lines short of its foot is filled (a box's bottom spacing not counted)
 MAX_SPACING = 0.05  # em of letter-spacing, either way, at most: one character in twenty
 MAX_SPACE_LINES = 2  # lines of space added above one heading, box or figure, at most
 MAX_WAYS = 4  # ways of filling one page tried, at most (each costs the page made again)
@@ -61,12 +61,15 @@ class PageEditor:
         self.figures: dict[str, str] = {}  # figure id → what was done, for the part's record
         self.lines: dict[str, str] = {}  # paragraph id → what was done
         self.trials: dict[int, _Trial] = {}  # page index → how it is being filled
+        self.scraps: dict[str, str] = {}  # box id → what was done
+        self.rounds: dict[int, int] = {}  # page index → times a filling of it was begun
 
     @property
     def decisions(self) -> dict:
-        return {"figures": dict(sorted(self.figures.items())), "lines": dict(sorted(self.lines.items()))}
+        return {"figures": dict(sorted(self.figures.items())), "lines": dict(sorted(self.lines.items())),
+                "boxes": dict(sorted(self.scraps.items()))}
 
-    def __call__(self, index: int, pages: list, root_box) -> int | None:
+    def __call__(self, index: int, pages: list, root_box) -> int | tuple[int, int] | None:
         if not self.tree:
             self._index_tree(root_box)
         trial = self.trials.get(index)
@@ -79,9 +82,34 @@ class PageEditor:
             return None
         page = _PageView(pages[index], self.boxes)
         before = _PageView(pages[index - 1], self.boxes)
-        if self._place_figures(page, before):
+        if self._place_figures(page, before) or self._keep_box_ends_whole(page):
+            self._refill(index - 1)
             return index - 1
         return self._fill(index - 1, before, page)
+
+    def _refill(self, index: int) -> None:
+        """The page before changed after it was filled: what its filling did stays, and it may be filled
+        again (once more at most) from how it now ends."""
+        trial = self.trials.get(index)
+        if trial is not None and trial.done and self.rounds.get(index, 1) < 2:
+            self.rounds[index] = self.rounds.get(index, 1) + 1
+            del self.trials[index]
+
+    # -- boxes ----------------------------------------------------------------------------------
+    def _keep_box_ends_whole(self, page) -> bool:
+        """A sidebar or box that goes on at the top of this page with fewer than three lines of text (a
+        short last paragraph and the source note): its first paragraph here may not be parted from the
+        one before it, so the break comes earlier and brings lines of that one over."""
+        for element, lines, first in page.box_scraps():
+            if id(first) not in self.tree or element.get("id") in self.scraps:
+                continue
+            tree_box, _ = self.tree[id(first)]
+            style = tree_box.style.copy()
+            style["break_before"] = "avoid"
+            tree_box.style = style
+            self.scraps[element.get("id") or element.tag] = f"{lines} lines overleaf: kept with the lines before"
+            return True
+        return False
 
     # -- figures ------------------------------------------------------------------------------
     def _place_figures(self, page, before) -> bool:
@@ -91,8 +119,7 @@ class PageEditor:
             if self.tries.get(figure_id, 0) >= MAX_TRIES or id(element) not in self.tree:
                 continue
             tree_box, parent = self.tree[id(element)]
-            siblings = [c for c in parent.children if c.element is not None and not _is_title(c.element)
-                        and c.element_tag == c.element.tag]
+            siblings = [c for c in parent.children if _own(c) and not _is_title(c.element)]
             position = next(i for i, c in enumerate(siblings) if c is tree_box)
             previous = siblings[position - 1].element if position else None
             if previous is None or not before.holds(previous) or page.holds(previous):
@@ -102,8 +129,9 @@ class PageEditor:
                 continue
             if _is_box(parent.element):
                 done = self._fit_in_box(page, before, siblings, position, gap, box, parent)
-            else:
-                done = self._fill_gap(page, siblings, position, gap)
+            else:  # past the text after it; if its section has none, sized to the room
+                done = self._fill_gap(page, siblings, position, gap) or \
+                    self._size_to_room(page, siblings, position, gap, box, parent, MIN_SHRUNK)
             if done is None:
                 continue
             self.tries[figure_id] = self.tries.get(figure_id, 0) + 1
@@ -112,7 +140,7 @@ class PageEditor:
         return False
 
     # -- filling a page that ends short -------------------------------------------------------
-    def _fill(self, index: int, before, page) -> int | None:
+    def _fill(self, index: int, before, page) -> tuple[int, int] | None:
         """Start trying the ways of filling the page (see _Trial), the first now: each is made again and
         measured as soon as the page is (`_go_on`)."""
         if index in self.trials:
@@ -125,9 +153,9 @@ class PageEditor:
             return None
         trial = self.trials[index] = _Trial(options, gap)
         trial.apply(0)
-        return index
+        return index, index  # only this page changes: the next is made again only if it begins elsewhere
 
-    def _go_on(self, trial, index: int, gap: float) -> int | None:
+    def _go_on(self, trial, index: int, gap: float) -> tuple[int, int] | None:
         """The page made again with one way of filling it measures `gap`: keep it if the page is filled,
         else try the next; when all were tried, keep the one that came closest (or none)."""
         trial.measured(gap)
@@ -136,7 +164,7 @@ class PageEditor:
         if trial.next < len(trial.options):
             trial.undo()
             trial.apply(trial.next)
-            return index
+            return index, index
         best = trial.best()
         if best == trial.current:
             return self._keep(trial)
@@ -146,7 +174,7 @@ class PageEditor:
         trial.awaiting = False
         trial.done = True
         self._record(trial)
-        return index
+        return index, index
 
     def _keep(self, trial) -> None:
         trial.done, trial.awaiting = True, False
@@ -156,29 +184,27 @@ class PageEditor:
     def _record(self, trial) -> None:
         if trial.current is not None:
             for _, name, kind, amount in trial.options[trial.current]:
-                self.lines[name] = f"letter-spacing {amount:+.3f}em" if kind == "spacing" else \
-                    f"{amount * PX:.1f}pt more space above"
+                self.lines[name] = {"spacing": f"letter-spacing {amount:+.3f}em", "width": f"width {amount}%",
+                                    "space": f"{amount * PX:.1f}pt more space above"}[kind]
 
     def _fillings(self, before, page, gap) -> list[list[tuple]]:
         """The ways to try, likeliest and gentlest first, at most MAX_WAYS, each a list of changes (box in
         the tree, its id, kind, amount): the gap shared out as space above the page's headings, boxes,
         quotes and figures, the text's lines left as they are (all of them; all but the last, which may
         then no longer fit); that with paragraphs set one character narrower a line for what is left (each
-        gains a line); those paragraphs alone; one or two set a character wider (each loses a line, so
-        that what did not fit may come up)."""
+        gains a line); those paragraphs alone. (Set a character wider a line, a paragraph would lose one,
+        but its lines no longer end flush with the others: tried, and left out.)"""
         lines = max(1, int(gap // LINE_PX))
-        loose, tight = [], []
+        loose = []
         for element, box in before.paragraphs_within(page):
             fits = _spacing_for(box, self.boxes)
             if fits.get(-1) is not None:
                 loose.append((fits[-1], element))
-            if fits.get(+1) is not None:
-                tight.append((fits[+1], element))
         loose.sort(key=lambda c: c[0])
-        tight.sort(key=lambda c: -c[0])
         flexible = [e for e in before.spaces_within(page) if id(e) in self.tree]
 
         def spread(elements, cap):
+            cap = cap + (1 if len(elements) == 1 else 0)  # one place alone may take a line more
             each = min(cap * LINE_PX, (gap - LINE_PX / 3) / len(elements))
             return [(self.tree[id(e)][0], e.get("id") or e.tag, "space", each) for e in elements], each * len(elements)
 
@@ -194,8 +220,6 @@ class PageEditor:
                 options.append(spread(flexible[:-1], MAX_SPACE_LINES)[0])
         if loose:
             options.append(spacing(loose[:lines]))
-        if tight:
-            options.append(spacing(tight[:1]))
         return options[:MAX_WAYS]
 
     # -- the decisions ----------------------------------------------------------------------
@@ -215,27 +239,38 @@ class PageEditor:
         """The photo sized to the room left in its box, or moved up the box to where it fits whole."""
         figure = siblings[position]
         height = box.margin_height()
-        image = _image_height(box, self.boxes)
-        following = sum(page.height(s.element) for s in siblings[position + 1:]
-                        if page.holds(s.element) and "source-note" in (s.element.get("class") or ""))
-        padding = _bottom_spacing(parent)
-        room = gap - following
-        share = (room - (height - image) * CAPTION_GROWTH) / image if image else 0.0
-        width = page.width_percent(figure.element, parent.element)
-        if share >= MIN_SHRUNK:
-            return self._resize(figure, int(width * min(share, 1.0)))
-        bottom = before.text_bottom() - padding  # a box broken across pages keeps its bottom spacing
+        done = self._size_to_room(page, siblings, position, gap, box, parent, MIN_SHRUNK)
+        if done is not None:
+            return done
+        bottom = before.text_bottom() - _bottom_spacing(parent)  # a box broken across pages keeps its spacing
         titles = [c for c in parent.children if c.element is not None and _is_title(c.element)]
-        places = siblings[position - 1::-1] + titles[-1:]  # up the box: after each sibling, then after the title
-        for above in places:  # the last place up the box where the figure fits whole
+        # up the box from the sibling before the one it follows now, then after the title; the places
+        # on the page before, and first those that leave three lines of text after it there
+        places = []
+        for above in [siblings[i] for i in range(position - 2, -1, -1)] + titles[-1:]:
             if not before.holds(above.element) or before.bottom(above.element) is None:
                 break
-            if before.bottom(above.element) + height <= bottom:
-                self._move(figure, above)
-                return f"moved up after {_name(above)}"
-        if share >= MIN_SHRUNK_IF_STUCK:
-            return self._resize(figure, int(width * share))
-        return None
+            places.append((above, before.bottom(above.element)))
+        for room_after in (3 * LINE_PX, 0):
+            for above, top in places:  # the last place up the box where the figure fits whole
+                if top + height <= bottom - room_after:
+                    self._move(figure, above)
+                    return f"moved up after {_name(above)}"
+        return self._size_to_room(page, siblings, position, gap, box, parent, MIN_SHRUNK_IF_STUCK)
+
+    def _size_to_room(self, page, siblings, position, gap, box, parent, least: float) -> str | None:
+        """The photo made narrower (and so lower) to fit the room left, if it keeps `least` of its width.
+        A source note after it comes with it (it may not be parted from the box's end)."""
+        figure = siblings[position]
+        image = _image_height(box, self.boxes)
+        if not image:
+            return None
+        following = sum(page.height(s.element) for s in siblings[position + 1:]
+                        if page.holds(s.element) and "source-note" in (s.element.get("class") or ""))
+        share = (gap - following - (box.margin_height() - image) * CAPTION_GROWTH) / image
+        if share < least:
+            return None
+        return self._resize(figure, int(page.width_percent(figure.element, parent.element) * min(share, 1.0)))
 
     # -- changing the box tree ---------------------------------------------------------------
     def _move(self, figure, anchor) -> None:
@@ -246,10 +281,7 @@ class PageEditor:
         parent.children = tuple(children)
 
     def _resize(self, figure, percent: int) -> str:
-        from weasyprint.css.properties import Dimension
-        style = figure.style.copy()
-        style["width"] = Dimension(percent, "%")
-        figure.style = style
+        _set_width(figure, percent)
         return f"width {percent}%"
 
     def _index_tree(self, root_box) -> None:
@@ -258,8 +290,7 @@ class PageEditor:
             box = stack.pop()
             for child in getattr(box, "children", ()):
                 element = getattr(child, "element", None)
-                if element is not None and isinstance(child, self.boxes.BlockLevelBox) \
-                        and child.element_tag == element.tag:
+                if isinstance(child, self.boxes.BlockLevelBox) and _own(child):
                     self.tree[id(element)] = (child, box)
                 stack.append(child)
 
@@ -274,7 +305,7 @@ class _PageView:
         self.first: dict[int, object] = {}
         for box in page_box.descendants():
             element = getattr(box, "element", None)
-            if element is None or not isinstance(box, boxes.BlockLevelBox) or box.element_tag != element.tag:
+            if not isinstance(box, boxes.BlockLevelBox) or not _own(box):
                 continue
             self.first.setdefault(id(element), box)
             self.fragments[id(element)] = box
@@ -296,8 +327,10 @@ class _PageView:
     def spaces_within(self, next_page):
         """The headings, boxes, quotes, tables and figures that begin on this page below its top (the space
         above them may grow) and are not inside one another."""
-        top = self.page.content_box_y() + 1
+        lines = [box.position_y for box in self.page.descendants() if isinstance(box, self.boxes.LineBox)]
+        top = min(lines, default=self.page.content_box_y()) + 1  # the page's first line: nothing above it
         found = []
+        boxes = [box for box in self.first.values() if _is_box(box.element)]
         for box in self.first.values():
             element = box.element
             classes = (element.get("class") or "").split()
@@ -306,10 +339,27 @@ class _PageView:
             if box.position_y <= top or box.remove_decoration_sides or "sidebar__title" in classes:
                 continue
             if any(outer.position_y <= box.position_y and outer.position_y + outer.margin_height() >=
-                   box.position_y + box.margin_height() and outer is not box for outer in found):
-                continue
+                   box.position_y + box.margin_height() and outer is not box for outer in found + boxes):
+                continue  # inside a box already growing, or inside a tinted box (space there reads as a hole)
             found.append(box)
         return [box.element for box in found]
+
+    def box_scraps(self):
+        """(box element, lines, its first paragraph here) for each sidebar or box that goes on at the top
+        of this page with fewer than three lines of text besides its source note and attribution."""
+        for box in self.first.values():
+            element = box.element
+            if not _is_box(element) or box.position_y > self.page.content_box_y() + LINE_PX:
+                continue
+            paragraphs = [b for b in box.descendants() if isinstance(b, self.boxes.BlockBox) and _own(b)
+                          and b.element.tag == "p" and not {"source-note", "attribution"} &
+                          set((b.element.get("class") or "").split())]
+            if not paragraphs or any(_is_title(p.element) for p in paragraphs):
+                continue  # the box begins here
+            lines = sum(1 for p in paragraphs for b in p.descendants() if isinstance(b, self.boxes.LineBox))
+            if lines < 3 and not any(b.element.tag == "figure" for b in box.descendants()
+                                     if isinstance(b, self.boxes.BlockBox) and _own(b)):
+                yield element, lines, paragraphs[0].element
 
     def after_forced_break(self) -> bool:
         """The page begins with a box that must begin a page (a new part, a title page)."""
@@ -366,7 +416,12 @@ class _PageView:
                 bottom = box.position_y + box.margin_height()
                 if bottom > lowest:
                     lowest = bottom
-                    spacing = sum(_bottom_spacing(o) for o in outer if o.style["box_decoration_break"] == "clone")
+                    # below it: the boxes it ends (to their margin's edge), and those going on overleaf,
+                    # which keep their bottom spacing on this page
+                    closed = [o.position_y + o.margin_height() for o in outer
+                              if o.style["box_decoration_break"] != "clone" and "bottom" not in o.remove_decoration_sides]
+                    spacing = max([0.0] + [edge - bottom for edge in closed if edge - bottom < 3 * LINE_PX]) + \
+                        sum(_bottom_spacing(o) for o in outer if o.style["box_decoration_break"] == "clone")
                 continue
             inner = outer + (box,) if isinstance(box, self.boxes.BlockBox) else outer
             stack.extend((child, inner) for child in getattr(box, "children", ()))
@@ -401,10 +456,18 @@ def _image_height(box, boxes) -> float:
         if isinstance(child, boxes.ReplacedBox):
             return child.margin_height()
         element = getattr(child, "element", None)
-        if isinstance(child, boxes.BlockBox) and element is not None and child.element_tag == element.tag \
+        if isinstance(child, boxes.BlockBox) and _own(child) \
                 and "figure__frame" in (element.get("class") or ""):
             return child.margin_height()
     return 0.0
+
+
+def _own(box) -> bool:
+    """The box is its element's own, not one WeasyPrint made inside it (an anonymous block around the
+    inline content of a figure, a pseudo-element's box)."""
+    from weasyprint.css import AnonymousStyle
+    element = getattr(box, "element", None)
+    return element is not None and box.element_tag == element.tag and not isinstance(box.style, AnonymousStyle)
 
 
 def _is_title(element) -> bool:
@@ -424,20 +487,17 @@ def _name(box) -> str:
 
 def _spacing_for(box, boxes) -> dict[int, float]:
     """For a laid-out paragraph: the letter-spacing (em) that sets it one character narrower a line (-1),
-    so that it gains a line, and one wider (+1), so that it loses one — where that change happens and
-    would not show (MAX_SPACING)."""
+    so that it gains a line, where that change happens and would not show (MAX_SPACING)."""
     lines = [child for child in box.descendants() if isinstance(child, boxes.LineBox)]
     size = box.style["font_size"]
     if len(lines) < 2 or not size or not box.width:
         return {}
     per_line = int(box.width // size + 1e-6)  # whole characters a line holds
     last = sum(child.margin_width() for child in lines[-1].children) / size  # characters on the last line
-    out = {}
-    if last + len(lines) >= per_line + 0.5:  # enough characters pushed down to make a line
-        out[-1] = (box.width / (per_line - 0.5) - size) / size
-    if last <= len(lines) - 1.5:  # the last line's characters fit in the room the other lines gain
-        out[+1] = (box.width / (per_line + 1.2) - size) / size
-    return {k: v for k, v in out.items() if abs(v) <= MAX_SPACING}
+    if last + len(lines) < per_line + 0.5:  # too few characters pushed down to make a line
+        return {}
+    spacing = (box.width / (per_line - 0.5) - size) / size
+    return {-1: spacing} if 0 < spacing <= MAX_SPACING else {}
 
 
 class _Trial:
@@ -455,8 +515,9 @@ class _Trial:
 
     def apply(self, number: int) -> None:
         self.current, self.next, self.awaiting = number, max(self.next, number + 1), True
+        change = {"spacing": _set_letter_spacing, "space": _add_space, "width": _set_width}
         for box, _, kind, amount in self.options[number]:
-            self._undo.append((box, _set_letter_spacing(box, amount) if kind == "spacing" else _add_space(box, amount)))
+            self._undo.append((box, change[kind](box, amount)))
 
     def undo(self) -> None:
         for _, styles in reversed(self._undo):
@@ -474,6 +535,16 @@ class _Trial:
         if not tried or min(tried)[0] >= self.original_gap - LINE_PX / 2:
             return None
         return min(tried)[1]
+
+
+def _set_width(box, percent: int) -> list[tuple]:
+    """A figure of the tree set to `percent` of its container's width. Returns its style before."""
+    from weasyprint.css.properties import Dimension
+    before = [(box, box.style)]
+    style = box.style.copy()
+    style["width"] = Dimension(percent, "%")
+    box.style = style
+    return before
 
 
 def _add_space(box, pixels: float) -> list[tuple]:

@@ -16,7 +16,10 @@ own request:
 `editor(index, pages, root_box)` is called after each page is made, with
 the pages made so far; it may change the box tree (`root_box`, which is not
 laid out itself) and return the index of an earlier page (or this one) to
-make again from, or None. What the layout context carries from one page to
+make again from, or None. Every page from there to this one is made again;
+a later page is too unless it begins where it began before (WeasyPrint's own
+test), or the editor returns `(from, through)`: then only pages up to
+`through` are made again whatever their start (it changed only those). What the layout context carries from one page to
 the next — the notes still to place, the notes carried over, the floats
 broken across a page, the notes drawn — is kept before each page and put back
 when pages are made again, so a page made again starts as it did the first
@@ -57,7 +60,10 @@ def _make_all_pages(editor):
     def make_all_pages(context, root_box, html, pages):
         """WeasyPrint's make_all_pages (page.py), with `editor` looking at each page as it is made."""
         made: list = []
-        states: list[tuple] = []
+        states: dict[int, tuple] = {}  # page index → the context's state before the page was last made
+        after: dict[int, tuple] = {}  # … and after
+        earlier: dict[int, object] = {}  # the pages made before the editor last asked, by index …
+        earlier_after: dict[int, tuple] = {}  # … and the states they left
         index = 0
         remade_up_to = -1  # pages up to here are made again whatever their start: the box tree changed
         reported_footnotes = None
@@ -67,11 +73,16 @@ def _make_all_pages(editor):
             budget -= 1
             if budget < 0:
                 raise RuntimeError("the page editor kept asking for pages to be made again")
-            del states[index:]
-            states.append(_context_state(context))
+            states[index] = _context_state(context)
             remake_state = context.page_maker[index][-1]
-            if (len(pages) == 0 or index <= remade_up_to or index >= len(pages) or
-                    remake_state['content_changed'] or remake_state['pages_wanted']):
+            unchanged = not (remake_state['content_changed'] or remake_state['pages_wanted'])
+            if index > remade_up_to and index in earlier and index in earlier_after and unchanged:
+                # after the pages the editor changed, one that begins where it began is the same page
+                page = earlier[index]
+                resume_at = context.page_maker[index + 1][0]
+                _restore(context, earlier_after[index])
+                reported_footnotes = context.reported_footnotes
+            elif len(pages) == 0 or index <= remade_up_to or index >= len(pages) or not unchanged:
                 remake_state['content_changed'] = False
                 remake_state['pages_wanted'] = False
                 remake_state['anchors'] = []
@@ -84,12 +95,16 @@ def _make_all_pages(editor):
                 reported_footnotes = None
             del made[index:]
             made.append(page)
-            again = editor(index, made, root_box)
-            if again is not None:
-                if not 0 <= again <= index:
-                    raise ValueError(f"the page editor asked for page {again} again, after page {index}")
+            after[index] = _context_state(context)
+            asked = editor(index, made, root_box)
+            if asked is not None:
+                again, through = asked if isinstance(asked, tuple) else (asked, index)
+                if not 0 <= again <= through <= index:
+                    raise ValueError(f"the page editor asked for pages {again}–{through} again, after page {index}")
+                earlier = dict(enumerate(made))
+                earlier_after = dict(after)
                 _restore(context, states[again])
-                remade_up_to = max(remade_up_to, index)
+                remade_up_to = max(remade_up_to, through)
                 index = again
                 continue
             index += 1
