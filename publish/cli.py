@@ -347,7 +347,8 @@ def run_watch(args) -> int:
     if failed:
         return failed
     from .watch import watch
-    return watch(roots, tuple(args.edition or EDITION_NAMES), args.output, log, port=args.port, jobs=args.jobs)
+    return watch(roots, tuple(args.edition or EDITION_NAMES), args.output, log, port=args.port, jobs=args.jobs,
+                 prog=args.prog)
 
 
 class Terminated(KeyboardInterrupt):

@@ -1,7 +1,8 @@
 """`build.py watch`: rebuild on save, serve the editions on 127.0.0.1, reload the page being read.
 
-    watch    the publications' folders, templates/ and styles/ are polled (file sizes and
-             times: no dependency, works on every file system) a few times a second
+    watch    the publications' folders, templates/ and styles/ are watched through the file
+             system's change events (watchfiles: inotify on Linux, FSEvents, ReadDirectoryChangesW);
+             a save that comes as several events (write, rename) is one change
     preview  on a save, the part of the book holding the document that changed is laid out
              (publish/render/pdf/layout.py, the same unit the build then reuses from the cache) and
              its pages of that document shown as a draft, ready before the book is assembled;
@@ -14,7 +15,9 @@
              (/__live.js, added while serving: the files on disk are never changed) that
              reloads the page when its own file, a style sheet or an image was rebuilt
 
-Only loopback is served; only files under output/<id>/ are readable.
+Only loopback is served; only files under output/<id>/ are readable. The pages
+the server makes itself (the list of publications, the preview) speak the
+publications' language.
 """
 from __future__ import annotations
 
@@ -35,11 +38,12 @@ from .errors import ContentError
 from .cache import Cache, Manifest, digest
 from .paths import STYLES, TEMPLATES
 from .pipeline import build_publication, cache_folder, edition_paths, load
+from .messages import Message, text
 from .progress import Log
 
 HOST = "127.0.0.1"
-POLL_SECONDS = 0.2
-SETTLE_SECONDS = 0.05  # a save that is still being written is waited for, up to 20 times this
+SETTLE_MS = 50  # the events of one save come together: a change is whole once the files hold still this long
+WHOLE_SAVE_MS = 1000  # ... or after this long, whatever still comes
 HEARTBEAT_SECONDS = 15.0
 
 LIVE_SCRIPT = b"""// Reloads the page when the build that just ran changed it (publish/watch.py).
@@ -86,8 +90,17 @@ LIVE_SCRIPT = b"""// Reloads the page when the build that just ran changed it (p
 
 # -- what changed on disk ----------------------------------------------------------
 
+def visible(path: Path) -> bool:
+    """Files an editor means: not an editor's swap or backup file, nor anything hidden."""
+    return not path.name.startswith(".") and not path.name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
 def snapshot(folders) -> dict[Path, tuple[int, int]]:
-    """Every file under the folders, with its modification time and size."""
+    """Every visible file under the folders, with its modification time and size.
+
+    Taken once, before the first build: what was saved while that build ran
+    (before the events were listened to) is compared against it.
+    """
     seen: dict[Path, tuple[int, int]] = {}
     for folder in folders:
         for path in Path(folder).rglob("*"):
@@ -95,13 +108,18 @@ def snapshot(folders) -> dict[Path, tuple[int, int]]:
                 stat = path.stat()
             except OSError:
                 continue
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file() and visible(path):
                 seen[path] = (stat.st_mtime_ns, stat.st_size)
     return seen
 
 
-def changed_paths(before: dict, after: dict) -> set[Path]:
+def changed_paths(before: dict, after: dict) -> set:
     return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+def page_language(language: str) -> str:
+    """The catalogue's language (zh, en) for a publication's language tag (zh-CN, zh-Hans, en-GB)."""
+    return "zh" if language.lower().startswith("zh") else "en"
 
 
 # -- events for the pages being read --------------------------------------------------
@@ -136,6 +154,7 @@ class Events:
 class Watched:
     root: Path
     id: str = ""
+    language: str = "en"  # the catalogue's language for the publication's own language
     documents: dict[str, str] = field(default_factory=dict)  # document id → digest, as last built
     editing: str = ""  # the document last changed: the one previewed
     preview: bytes | None = None
@@ -144,9 +163,16 @@ class Watched:
 
 
 class Watcher:
-    """Builds, serves and rebuilds: `start()`, then `poll()` in a loop (or `run()`), then `stop()`."""
+    """Builds, serves and rebuilds: `start()`, then `run()` until `stop()` (or Ctrl-C).
 
-    def __init__(self, roots, editions, output: Path, log: Log, port: int = 8000, jobs: int | None = None):
+    A thread listens to the file system's events from before the first build;
+    each save's events come to `run()` as one set of paths, and `react()`
+    rebuilds the publications they affect.
+    """
+
+    def __init__(self, roots, editions, output: Path, log: Log, port: int = 8000, jobs: int | None = None,
+                 prog: str = "publish"):
+        self.prog = prog  # the command's name, for the lines it prints
         self.publications = [Watched(Path(root)) for root in roots]
         self.editions = tuple(editions)
         self.output = Path(output)
@@ -158,6 +184,8 @@ class Watcher:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._seen: dict = {}
+        self._changes: queue.Queue = queue.Queue()
+        self._listening: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -168,6 +196,8 @@ class Watcher:
 
     def start(self) -> None:
         self._seen = snapshot(self.folders())
+        self._listening = threading.Thread(target=self.listen, name="watch", daemon=True)
+        self._listening.start()
         for watched in self.publications:
             self.rebuild(watched, preview=False)
         self._thread = threading.Thread(target=self.server.serve_forever, name="serve", daemon=True)
@@ -180,25 +210,40 @@ class Watcher:
             self.server.shutdown()
         self.server.server_close()
 
-    def run(self) -> None:
-        while not self._stopping.is_set():
-            self.poll()
-            self._stopping.wait(POLL_SECONDS)
+    def listen(self) -> None:
+        """The file system's events, a save's worth at a time, into the queue `run()` reads."""
+        import watchfiles
 
-    def poll(self) -> bool:
-        """Rebuild what the files changed since the last poll affect; False if nothing changed."""
-        now = snapshot(self.folders())
-        changed = changed_paths(self._seen, now)
+        def wanted(change, path: str) -> bool:
+            return visible(Path(path))
+        try:
+            for changes in watchfiles.watch(*self.folders(), watch_filter=wanted, debounce=WHOLE_SAVE_MS,
+                                            step=SETTLE_MS, stop_event=self._stopping, raise_interrupt=False):
+                self._changes.put({Path(path) for _, path in changes})
+        finally:
+            self._changes.put(None)
+
+    def run(self) -> None:
+        """Rebuild after every save until stopped; first, what was saved during the first build."""
+        self.react(changed_paths(self._seen, snapshot(self.folders())))
+        while not self._stopping.is_set():
+            try:
+                changed = self._changes.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if changed is None:
+                return
+            while not self._changes.empty():  # saves that came during the last rebuild: one rebuild
+                more = self._changes.get_nowait()
+                if more is None:
+                    return
+                changed |= more
+            self.react(changed)
+
+    def react(self, changed: set) -> bool:
+        """Rebuild the publications the changed files belong to (all of them for templates and styles)."""
         if not changed:
             return False
-        for _ in range(20):  # an editor may still be writing: wait until the files hold still
-            time.sleep(SETTLE_SECONDS)
-            later = snapshot(self.folders())
-            if later == now:
-                break
-            changed |= changed_paths(now, later)
-            now = later
-        self._seen = now
         shared = any(TEMPLATES in p.parents or STYLES in p.parents for p in changed)
         for watched in self.publications:
             if shared or any(watched.root.resolve() in p.resolve().parents for p in changed):
@@ -211,10 +256,12 @@ class Watcher:
         except ContentError as exc:
             for problem in exc.problems:
                 self.log.problem(str(problem))
-            self.log.note(f"build.py: {watched.root}: {len(exc.problems)} problem(s); the editions are unchanged")
+            self.log.note(f"{self.prog}: " + text("cli.content-problems", root=watched.root, count=len(exc.problems),
+                                                  editions=text("cli.editions-unchanged")))
             self.events.send("failed", {"publication": watched.id, "problems": "\n".join(map(str, exc.problems))})
             return
         watched.id = pub.meta.id
+        watched.language = page_language(pub.meta.language)
         documents = {doc.id: digest(doc) for doc in pub.documents}
         edited = [d for d, key in documents.items() if watched.documents.get(d) != key]
         if edited and preview:  # the first build changes every document: none is being edited yet
@@ -230,7 +277,9 @@ class Watcher:
             self.events.send("failed", {"publication": watched.id, "problems": "\n".join(map(str, exc.problems))})
             return
         except Exception as exc:  # a rendering failure: say so, keep watching
-            self.log.problem(f"build.py: {watched.root}: rendering failed: {exc.__class__.__name__}: {exc}")
+            self.log.problem(f"{self.prog}: " + text("cli.rendering-failed", root=watched.root,
+                                                     error=f"{exc.__class__.__name__}: {exc}",
+                                                     editions=text("cli.editions-unchanged")))
             self.events.send("failed", {"publication": watched.id, "problems": f"rendering failed: {exc}"})
             return
         watched.documents = documents
@@ -257,7 +306,7 @@ class Watcher:
         number = next((i for i, part in enumerate(writer.parts) if doc.id in part.documents), None)
         if number is None:
             return
-        self.log.step(watched.id, "preview", f"laying out {writer.parts[number].name}")
+        self.log.step(watched.id, "preview", text("watch.preview-laying-out", part=writer.parts[number].name))
         try:
             layout = PartLayout.from_bytes(writer.cache.make([writer.part_unit(number)])[
                 f"pdf/part/{writer.parts[number].name}"])
@@ -275,10 +324,11 @@ class Watcher:
             cut.save(out)
             data = out.getvalue()
         except Exception as exc:
-            self.log.problem(f"build.py: preview of {doc.id} failed: {exc.__class__.__name__}: {exc}")
+            self.log.problem(f"{self.prog}: " + text("watch.preview-failed", document=doc.id,
+                                                     error=f"{exc.__class__.__name__}: {exc}"))
             return
-        self.log.stage(watched.id, "preview", f"{doc.id}: {len(cut.pages)} pages "
-                                              f"({time.perf_counter() - t:.1f} s)")
+        self.log.stage(watched.id, "preview", text("watch.preview-pages", document=doc.id, count=len(cut.pages),
+                                                   seconds=f"{time.perf_counter() - t:.1f}"))
         self.show_preview(watched, doc, data, 1, final=False)
 
     def cut_preview(self, watched: Watched, pub: m.Publication, doc: m.Document) -> None:
@@ -298,7 +348,7 @@ class Watcher:
                 out = io.BytesIO()
                 cut.save(out)
         except (OSError, pikepdf.PdfError) as exc:
-            self.log.problem(f"build.py: preview of {doc.id} from screen.pdf failed: {exc}")
+            self.log.problem(f"{self.prog}: " + text("watch.preview-failed", document=doc.id, error=exc))
             return
         self.show_preview(watched, doc, out.getvalue(), 1, final=True)
 
@@ -361,7 +411,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, "text/html; charset=utf-8", preview_page(watched), head)
         if rest == "preview.pdf":
             if watched.preview is None:
-                return self.send(404, "text/plain; charset=utf-8", b"no preview yet: save a chapter\n", head)
+                words = Message("watch.page.no-preview", {}).text(watched.language)
+                return self.send(404, "text/plain; charset=utf-8", f"{words}\n".encode(), head)
             return self.send(200, "application/pdf", watched.preview, head)
         file = served_file(watcher.output, watched.id, rest)
         if file is None:
@@ -433,56 +484,71 @@ def with_live_script(html: bytes) -> bytes:
 
 
 def home_page(watcher: Watcher) -> bytes:
+    """The list of publications with links to their editions, in their language (English when they differ)."""
     from markupsafe import escape
+    languages = {w.language for w in watcher.publications}
+    language = languages.pop() if len(languages) == 1 else "en"
+
+    def words(message_id: str) -> str:
+        return escape(Message(message_id, {}).text(language))
     rows = []
     for w in watcher.publications:
         pub_id = escape(w.id)
         paths = edition_paths(w.id, watcher.output)
-        links = [f'<a href="/{pub_id}/web/index.html">web</a>'] if paths["web"].exists() else []
+        links = [f'<a href="/{pub_id}/web/index.html">{words("watch.page.web")}</a>'] if paths["web"].exists() else []
         links += [f'<a href="/{pub_id}/{escape(p.name)}">{escape(p.name)}</a>'
                   for name, p in paths.items() if name != "web" and p.exists()]
-        links.append(f'<a href="/{pub_id}/preview">chapter preview</a>')
+        links.append(f'<a href="/{pub_id}/preview">{words("watch.page.preview")}</a>')
         rows.append(f"<li><strong>{pub_id}</strong> — {' · '.join(links)}</li>")
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>publish watch</title></head>'
-            f'<body><h1>publish watch</h1><ul>{"".join(rows)}</ul>'
-            '<p>Pages reload when a save changes them.</p></body></html>').encode()
+    html_lang = "zh-CN" if language == "zh" else "en"
+    return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
+            f'<title>{words("watch.page.title")}</title></head>'
+            f'<body><h1>{words("watch.page.title")}</h1><ul>{"".join(rows)}</ul>'
+            f'<p>{words("watch.page.reload")}</p></body></html>').encode()
 
 
 def preview_page(watched: Watched) -> bytes:
+    """The chapter preview: the draft, then the final pages, of the document being edited."""
     from markupsafe import escape
+
+    def words(message_id: str) -> str:
+        return escape(Message(message_id, {}).text(watched.language))
     source = (f"/{escape(watched.id)}/preview.pdf?v={watched.preview_version}#page={watched.preview_page}"
               if watched.preview else "about:blank")
-    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<title>预览 · {escape(watched.id)}</title>'
+    html_lang = "zh-CN" if watched.language == "zh" else "en"
+    separator = "：" if watched.language == "zh" else ": "
+    return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
+            f'<title>{words("watch.page.preview-title")} · {escape(watched.id)}</title>'
             '<style>html,body{margin:0;height:100%;display:flex;flex-direction:column;font:14px sans-serif}'
             'header{padding:.4em 1em;background:#eee}iframe{flex:1;border:0;width:100%}</style></head>'
-            '<body><header>预览：<span id="__preview-title">'
-            f'{escape(watched.editing or "保存一个章节后显示")}</span>'
+            f'<body><header>{words("watch.page.preview-title")}{separator}<span id="__preview-title">'
+            f'{escape(watched.editing) if watched.editing else words("watch.page.preview-waiting")}</span>'
             '</header>'
-            f'<iframe id="__preview" title="预览" src="{source}"></iframe>'
+            f'<iframe id="__preview" title="{words("watch.page.preview-title")}" src="{source}"></iframe>'
             '<script src="/__live.js"></script></body></html>').encode()
 
 
-def watch(roots, editions, output: Path, log: Log, port: int = 8000, jobs: int | None = None) -> int:
+def watch(roots, editions, output: Path, log: Log, port: int = 8000, jobs: int | None = None,
+          prog: str = "publish") -> int:
     """Build, then serve and rebuild on every save until interrupted (exit 0)."""
     try:
-        watcher = Watcher(roots, editions, output, log, port, jobs)
+        watcher = Watcher(roots, editions, output, log, port, jobs, prog)
     except OSError as exc:
-        print(f"build.py: cannot serve on {HOST}:{port}: {exc.strerror or exc}", flush=True,
-              file=log.stream)
+        print(f"{prog}: " + text("watch.cannot-serve", address=f"{HOST}:{port}", reason=exc.strerror or exc),
+              flush=True, file=log.stream)
         return 2
     def stop_on_terminate(signum, frame):
         raise KeyboardInterrupt
     previous_handler = signal.signal(signal.SIGTERM, stop_on_terminate)
     try:
         watcher.start()
-        print(f"build.py: serving {watcher.url} — watching {', '.join(str(p) for p in watcher.folders())}; "
-              f"Ctrl-C stops", file=log.stream, flush=True)
+        print(f"{prog}: " + text("watch.serving", url=watcher.url, folders=[str(p) for p in watcher.folders()]),
+              file=log.stream, flush=True)
         watcher.run()
     except KeyboardInterrupt:
         pass
     finally:
         watcher.stop()
         signal.signal(signal.SIGTERM, previous_handler)
-    log.note("build.py: stopped watching")
+    log.note(f"{prog}: " + text("watch.stopped"))
     return 0

@@ -108,4 +108,5 @@ def test_missing_image_is_a_warning_and_a_placeholder(pub, tmp_path):
     assert run.returncode == 0
     assert "chapter.md:26: warning: image `images/absent.jpg` is missing" in run.stderr
     html = (output / "minimal" / "web" / "chapter.html").read_text()
-    assert "figure--placeholder" in html and "图片待补" in html
+    assert "figure--placeholder" in html and '<span class="figure__missing">图片待补</span>' in html
+    assert "absent.jpg" not in html  # readers are not shown file paths; the warning above names it

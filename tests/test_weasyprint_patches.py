@@ -207,6 +207,42 @@ def test_a_page_editor_changes_the_box_tree_and_pages_are_made_again_with_their_
     assert len(edited.pages) >= len(plain.pages)
 
 
+class DownOnItsPage:
+    """A page editor with `finish`: once every page is made, the second paragraph moved down on its page."""
+
+    def __init__(self):
+        self.finished: list[int] = []
+
+    def __call__(self, index, pages, root_box):
+        return None
+
+    def finish(self, pages):
+        self.finished.append(len(pages))
+        for page_box in pages:
+            for box in page_box.descendants():
+                if getattr(box, "element", None) is not None and box.element.get("id") == "second" \
+                        and box.element_tag == "p":
+                    box.translate(0, 40)
+
+
+def test_a_page_editor_finishes_the_laid_out_pages_before_their_links_are_read():
+    """`finish` is called once, with every page, before WeasyPrint reads the pages: the moved paragraph is
+    drawn where it was moved, and a link to it points there. Without the patch it is never called."""
+    html = page(f'<p><a href="#second">{TEXT}</a></p><p id="second">{TEXT * 3}</p><p>{TEXT * 3}</p>',
+                "@page { size: A6; margin: 12mm }")
+    plain = render(html)
+    unasked = DownOnItsPage()
+    render(html, without(patches.pages_made_again), page_editor=unasked)
+    assert unasked.finished == []
+    editor = DownOnItsPage()
+    edited = render(html, page_editor=editor)
+    assert editor.finished == [len(edited.pages)]
+    assert paragraph_top(edited, "second")[1] == pytest.approx(paragraph_top(plain, "second")[1] + 40)
+    number, top = paragraph_top(edited, "second")
+    anchor = edited.pages[number].anchors["second"]
+    assert anchor[1] == pytest.approx(top)
+
+
 def test_a_different_weasyprint_refuses_to_start(monkeypatch):
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     with pytest.raises(RuntimeError, match="publish patches WeasyPrint 70.0"):

@@ -276,6 +276,35 @@ def test_note_opens_from_the_keyboard_and_is_announced(built, browser):
         context.close()
 
 
+NOTE_CALL_TARGETS_JS = """() => [...document.querySelectorAll("a.note-ref")].map(a => {
+    const r = a.getBoundingClientRect();
+    return {id: a.id, width: r.width, height: r.height};
+})"""
+
+
+def note_call_targets(browser, files, width: int) -> tuple[int, list[str]]:
+    """How many note calls the pages have, and those under 24 × 24 px, at a viewport `width` px wide."""
+    small, calls = [], 0
+    for path in files:
+        context, page = open_page(browser, path.as_uri(), width=width)
+        try:
+            targets = page.evaluate(NOTE_CALL_TARGETS_JS)
+        finally:
+            context.close()
+        calls += len(targets)
+        small += [f"{path.name}#{t['id']}: {t['width']:.1f}×{t['height']:.1f} px" for t in targets
+                  if t["width"] < 24 or t["height"] < 24]
+    return calls, small
+
+
+@pytest.mark.parametrize("width", (360, 1280))
+def test_note_calls_are_24_by_24_px_targets(built, browser, width):
+    """WCAG 2.2 target size (2.5.8, AA): every note call, in the text and in the sidebars, on a phone and a desk."""
+    calls, small = note_call_targets(browser, _pages(built), width)
+    assert calls > 50  # every call of the report and the article is measured
+    assert small == [], "\n".join(small[:20])
+
+
 def test_notes_work_without_javascript(built, browser):
     """The call is a link to the note at the page end; the note links back to the call."""
     page_file = built / "gsi-report-2024" / "web" / "01-foreword.html"

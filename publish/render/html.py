@@ -77,6 +77,11 @@ class RenderContext:
     def image_url(self, figure: m.Figure) -> str:
         return figure.image
 
+    def missing_image(self, figure: m.Figure) -> str:
+        """The words in a missing photo's frame: readers are told a photo is to come, never a file path
+        (the build's warning names the file; the PDFs, which the proof sheets show, name it too)."""
+        return "图片待补"
+
     def opener_entries(self, doc: m.Document) -> list[m.TocEntry]:
         """The parts or annexes listed on a chapter's opener page."""
         for entry in self.pub.contents:

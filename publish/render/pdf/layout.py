@@ -148,6 +148,10 @@ class PdfContext(RenderContext):
         copy = self.images.get(figure.image_digest)
         return Path(copy).as_uri() if copy else figure.image_path.resolve().as_uri()
 
+    def missing_image(self, figure: m.Figure) -> str:
+        """The frame names the missing file: the proof sheets, made from the PDFs, show what to supply."""
+        return f"图片待补：{figure.image}"
+
     def folio(self, anchor: str) -> str:
         return self.folios.get(anchor, "")
 

@@ -20,14 +20,27 @@ a page and the page before ended that much short:
   where it fits whole, the box's text flowing on past it; a photo never
   leaves its box.
 
-Lines. A page that still ends two lines or more short — a quote, a box or a
-line with its note that did not fit — is filled as a setter fills it: some of
-its paragraphs are set one character narrower a line (letter-spacing of a
-fraction of an em, spread by justification), each gaining a line, chosen
-among those whose last line is nearly full so that the change is smallest.
-The lines are Chinese text on a grid of whole characters (40 a line), so a
-paragraph of n lines whose last line holds m characters gains a line when
-n + m exceeds the characters a line holds.
+Space and lines. A page that still ends a line and a half or more short — a
+quote, a box or a line with its note that did not fit — is filled as a
+setter fills it. First with space: the room is shared out above the page's
+headings, boxes, quotes and figures (at most MAX_SPACE_LINES each). That
+changes no line and moves nothing to another page, so it is done once every
+page is made (`finish`), on the laid-out pages: what is below each of them
+is moved down, and no page is made again for it (a page ending in a box
+that goes on overleaf is the exception: the box's frame reaches the foot,
+so its space goes into the box tree and the page is made again, the box's
+lines flowing on). Where that is not enough
+(few such places, a tall gap), some paragraphs are set one character
+narrower a line first (letter-spacing of a fraction of an em, spread by
+justification), each gaining a line, chosen among those whose last line is
+nearly full so that the change is smallest: tried while the part is laid
+out, each try costing the page made again; or, when the page holds a photo
+whole (a box closing with its photo, the next heading needing more room than
+is left), that photo is made larger by what the page lacks, up to its
+container's width. The lines are Chinese text on a
+grid of whole characters (40 a line), so a paragraph of n lines whose last
+line holds m characters gains a line when n + m exceeds the characters a
+line holds.
 
 Each figure is placed, and each page filled, at most MAX_TRIES times. The web
 edition and the EPUB keep the content's order and spacing. What was decided
@@ -43,10 +56,13 @@ MIN_SHRUNK_IF_STUCK = 0.5  # … or this much when no place up its box fits it
 CAPTION_GROWTH = 1.3  # a narrower caption may take up to this much more height
 MAX_TRIES = 3
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
-FILL_FROM_LINES = 1.5  # a page this many lines short of its foot is filled (a box's bottom spacing not counted)
+FILL_FROM_LINES = 1.5  # a page this many lines short of its foot is filled (a box's bottom spacing not counted) …
+SPACE_FROM_LINES = 1.2  # … and this many, when space alone does it (which costs no layout) …
+FRAMED_FROM_LINES = 1.0  # … and this many when the page ends in a box going on overleaf (its tint runs to the foot)
 MAX_SPACING = 0.05  # em of letter-spacing, either way, at most: one character in twenty
 MAX_SPACE_LINES = 2  # lines of space added above one heading, box or figure, at most
-MAX_WAYS = 4  # ways of filling one page tried, at most (each costs the page made again)
+MAX_WAYS = 3  # ways of setting a page's paragraphs narrower, or its photo wider, tried at most (each costs the page made again)
+MAX_WAYS_IN_TREE = 4  # … and of filling a page ending in a box that goes on overleaf
 FLEXIBLE = ("h2", "h3", "h4", "aside", "figure", "blockquote")  # … and boxes, tables (by class)
 
 
@@ -75,7 +91,7 @@ class PageEditor:
         trial = self.trials.get(index)
         if trial is not None and trial.awaiting:  # this page was just made again with a way of filling it
             view = _PageView(pages[index], self.boxes)
-            again = self._go_on(trial, index, view.gap())
+            again = self._go_on(trial, index, view)
             if again is not None:
                 return again
         if index == 0:
@@ -141,25 +157,32 @@ class PageEditor:
 
     # -- filling a page that ends short -------------------------------------------------------
     def _fill(self, index: int, before, page) -> tuple[int, int] | None:
-        """Start trying the ways of filling the page (see _Trial), the first now: each is made again and
-        measured as soon as the page is (`_go_on`)."""
+        """Where the space `finish` will share out on the page is not enough: start trying the ways of
+        setting paragraphs narrower (see _Trial), the first now; each is made again and measured as soon
+        as the page is (`_go_on`)."""
         if index in self.trials:
             return None
-        gap = before.gap()
-        if gap < FILL_FROM_LINES * LINE_PX or before.opens_chapter() or page.after_forced_break():
+        framed = before.frame_at_foot(page)  # a line short inside a box whose tint runs to the foot shows
+        enough = (FRAMED_FROM_LINES if framed else FILL_FROM_LINES) * LINE_PX
+        if not _fillable(before, page, enough / LINE_PX):
             return None
-        options = self._fillings(before, page, gap)
+        short = _short_after_space(before, page)
+        if short < enough:
+            return None  # the space alone fills it, once every page is made
+        options = self._fillings(before, page, short, space_in_tree=framed)
         if not options:
             return None
-        trial = self.trials[index] = _Trial(options, gap)
+        trial = self.trials[index] = _Trial(options, short, page, enough)
         trial.apply(0)
         return index, index  # only this page changes: the next is made again only if it begins elsewhere
 
-    def _go_on(self, trial, index: int, gap: float) -> tuple[int, int] | None:
-        """The page made again with one way of filling it measures `gap`: keep it if the page is filled,
-        else try the next; when all were tried, keep the one that came closest (or none)."""
+    def _go_on(self, trial, index: int, view) -> tuple[int, int] | None:
+        """The page made again with one way of filling it ends `short` of its foot once its space is shared
+        out: keep it if that fills the page, else try the next; when all were tried, keep the one that came
+        closest (or none)."""
+        gap = _short_after_space(view, trial.next_page)
         trial.measured(gap)
-        if gap < FILL_FROM_LINES * LINE_PX:
+        if gap < trial.enough:
             return self._keep(trial)
         if trial.next < len(trial.options):
             trial.undo()
@@ -187,40 +210,79 @@ class PageEditor:
                 self.lines[name] = {"spacing": f"letter-spacing {amount:+.3f}em", "width": f"width {amount}%",
                                     "space": f"{amount * PX:.1f}pt more space above"}[kind]
 
-    def _fillings(self, before, page, gap) -> list[list[tuple]]:
-        """The ways to try, likeliest and gentlest first, at most MAX_WAYS, each a list of changes (box in
-        the tree, its id, kind, amount): the gap shared out as space above the page's headings, boxes,
-        quotes and figures, the text's lines left as they are (all of them; all but the last, which may
-        then no longer fit); that with paragraphs set one character narrower a line for what is left (each
-        gains a line); those paragraphs alone. (Set a character wider a line, a paragraph would lose one,
-        but its lines no longer end flush with the others: tried, and left out.)"""
-        lines = max(1, int(gap // LINE_PX))
+    def _fillings(self, before, page, short, space_in_tree: bool) -> list[list[tuple]]:
+        """The ways to try, gentlest first, at most MAX_WAYS, each a list of changes (box in the tree, its
+        id, kind, amount): as many paragraphs set one character narrower a line (each gains a line) as
+        lines are missing once the space is shared out, those whose change is smallest; then one more.
+        (Set a character wider a line, a paragraph would lose one, but its lines no longer end flush with
+        the others: tried, and left out.)
+
+        A page ending in a box that goes on overleaf has its frame at the foot: nothing on it can be moved
+        down. Its space is then added in the box tree and the page made again, the box's lines flowing
+        on (`space_in_tree`): shared out above its places, with paragraphs narrower for what is left,
+        or above all but the last place."""
+        lines = max(1, int(short // LINE_PX))
         loose = []
         for element, box in before.paragraphs_within(page):
             fits = _spacing_for(box, self.boxes)
-            if fits.get(-1) is not None:
+            if fits.get(-1) is not None and id(element) in self.tree:
                 loose.append((fits[-1], element))
         loose.sort(key=lambda c: c[0])
-        flexible = [e for e in before.spaces_within(page) if id(e) in self.tree]
-
-        def spread(elements, cap):
-            cap = cap + (1 if len(elements) == 1 else 0)  # one place alone may take a line more
-            each = min(cap * LINE_PX, (gap - LINE_PX / 3) / len(elements))
-            return [(self.tree[id(e)][0], e.get("id") or e.tag, "space", each) for e in elements], each * len(elements)
 
         def spacing(chosen):
             return [(self.tree[id(e)][0], e.get("id"), "spacing", amount) for amount, e in chosen]
         options = []
+        flexible = [e for e in before.spaces_within() if id(e) in self.tree] if space_in_tree else []
         if flexible:
-            shared, added = spread(flexible, MAX_SPACE_LINES)
+            def spread(elements):
+                cap = (MAX_SPACE_LINES + (1 if len(elements) == 1 else 0)) * LINE_PX
+                each = min(cap, (short - LINE_PX / 3) / len(elements))
+                return [(self.tree[id(e)][0], e.get("id") or e.tag, "space", each) for e in elements], \
+                    each * len(elements)
+            shared, added = spread(flexible)
             options.append(shared)
-            if loose and added < gap - LINE_PX:
-                options.append(shared + spacing(loose[:max(1, int((gap - added) // LINE_PX))]))
+            if loose and added < short - LINE_PX:
+                options.append(shared + spacing(loose[:max(1, int((short - added) // LINE_PX))]))
             if len(flexible) > 1:
-                options.append(spread(flexible[:-1], MAX_SPACE_LINES)[0])
-        if loose:
-            options.append(spacing(loose[:lines]))
+                options.append(spread(flexible[:-1])[0])
+            return (options + [spacing(loose[:lines])] if loose else options)[:MAX_WAYS_IN_TREE]
+        counts = sorted({min(count, len(loose)) for count in (lines, lines + 1)} - {0})
+        options = [spacing(loose[:count]) for count in counts]
+        grown = self._grown_figure(before, page, short)
+        if grown:  # the gentlest first: text set narrower, then a photo made larger, then more text narrower
+            options.insert(1, grown)
         return options[:MAX_WAYS]
+
+    def _grown_figure(self, before, page, short) -> list[tuple]:
+        """A photo whole on the page made wider (and so taller) by what the page lacks, but a third of a
+        line, up to its container's width: a page that nothing else fills — a box with its photo, then
+        a heading that needs more room than is left — ends at its foot as a designer would size it."""
+        for element, box in before.figures_starting_here():
+            if page.holds(element) or id(element) not in self.tree:
+                continue
+            tree_box, parent = self.tree[id(element)]
+            image = _image_height(box, self.boxes)
+            width = before.width_percent(element, parent.element)
+            if not image or width >= 100:
+                continue
+            percent = min(100, int(width * (image + short - LINE_PX / 3) / image))
+            if percent >= width + 5:
+                return [(tree_box, element.get("id"), "width", percent)]
+        return []
+
+    # -- space, once every page is made --------------------------------------------------------
+    def finish(self, pages) -> None:
+        """Each page that still ends short of its foot gets the room shared out above its headings,
+        boxes, quotes and figures: what is below each is moved down on the laid-out page. No line
+        changes and nothing moves to another page, so no page is made again (pages_made_again calls this
+        before WeasyPrint reads the pages' anchors and links)."""
+        for index in range(len(pages) - 1):
+            before, page = _PageView(pages[index], self.boxes), _PageView(pages[index + 1], self.boxes)
+            if not _fillable(before, page, SPACE_FROM_LINES):
+                continue
+            for box, each in _space_shares(before, page):
+                _push_down(pages[index], box, each)
+                self.lines[_name(box)] = f"{each * PX:.1f}pt more space above"
 
     # -- the decisions ----------------------------------------------------------------------
     def _fill_gap(self, page, siblings, position, gap) -> str | None:
@@ -295,6 +357,56 @@ class PageEditor:
                 stack.append(child)
 
 
+def _fillable(before, page, from_lines: float) -> bool:
+    """The page `before` ends `from_lines` short or more and may be filled: it does not open a chapter nor
+    end one (the next page does not begin with a forced break)."""
+    return before.gap() >= from_lines * LINE_PX and not before.opens_chapter() and \
+        not page.after_forced_break()
+
+
+def _space_shares(view, next_view) -> list[tuple]:
+    """(box, pixels) for each place on the page that takes more space above it, the page's room shared out:
+    at most MAX_SPACE_LINES each (a line more when there is one place only), the last third of a line
+    left so that nothing reaches the notes or the margin."""
+    gap = view.gap()
+    places = [view.first[id(element)] for element in view.spaces_within()]
+    if not places or gap < SPACE_FROM_LINES * LINE_PX or view.frame_at_foot(next_view):
+        return []
+    cap = (MAX_SPACE_LINES + (1 if len(places) == 1 else 0)) * LINE_PX
+    each = min(cap, (gap - LINE_PX / 3) / len(places))
+    return [(box, each) for box in places]
+
+
+def _short_after_space(view, next_view) -> float:
+    """How far the page would end short of its foot once `finish` shared out its space."""
+    return view.gap() - sum(each for _, each in _space_shares(view, next_view))
+
+
+def _push_down(page_box, target, pixels: float) -> None:
+    """More space above `target` on a laid-out page: it and everything after it in the page's flow moves
+    down, and the boxes holding it grow by as much (the notes and the margin boxes stay)."""
+    path = _path_to(page_box, target)
+    for parent, child in zip(path[1:], path[2:]):  # below the page: its notes and margin boxes stay
+        following = False
+        for sibling in parent.children:
+            if following:
+                sibling.translate(0, pixels)
+            following = following or sibling is child
+        parent.height += pixels
+    target.translate(0, pixels)
+
+
+def _path_to(page_box, target) -> list:
+    """The boxes from the page down to `target`, both included."""
+    stack = [(page_box, [page_box])]
+    while stack:
+        box, path = stack.pop()
+        if box is target:
+            return path
+        stack.extend((child, path + [child]) for child in getattr(box, "children", ()))
+    raise ValueError("the box is not on this page")
+
+
 class _PageView:
     """Where the elements of one laid-out page sit."""
 
@@ -324,7 +436,7 @@ class _PageView:
             if self.fragments[id(element)] is box and not box.remove_decoration_sides:
                 yield element, box
 
-    def spaces_within(self, next_page):
+    def spaces_within(self):
         """The headings, boxes, quotes, tables and figures that begin on this page below its top (the space
         above them may grow) and are not inside one another."""
         lines = [box.position_y for box in self.page.descendants() if isinstance(box, self.boxes.LineBox)]
@@ -343,6 +455,13 @@ class _PageView:
                 continue  # inside a box already growing, or inside a tinted box (space there reads as a hole)
             found.append(box)
         return [box.element for box in found]
+
+    def frame_at_foot(self, next_page) -> bool:
+        """A sidebar or box goes on overleaf: WeasyPrint draws its first part down to the page's foot
+        (`box-decoration-break: clone`, css-break-3 box splitting), so nothing above it can be moved
+        down on this page."""
+        return any(box.style["box_decoration_break"] == "clone" and next_page.holds(box.element)
+                   for box in self.fragments.values())
 
     def box_scraps(self):
         """(box element, lines, its first paragraph here) for each sidebar or box that goes on at the top
@@ -503,8 +622,10 @@ def _spacing_for(box, boxes) -> dict[int, float]:
 class _Trial:
     """The ways of filling one page, tried in turn: each a list of (paragraph box, id, letter-spacing)."""
 
-    def __init__(self, options: list, gap: float):
+    def __init__(self, options: list, gap: float, next_page, enough: float):
         self.options = options
+        self.enough = enough  # a page ending less than this short of its foot is filled
+        self.next_page = next_page  # the page after, as it was when the trial began: what goes on overleaf
         self.gaps: list[float | None] = [None] * len(options)
         self.original_gap = gap
         self.current: int | None = None

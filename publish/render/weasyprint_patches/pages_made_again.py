@@ -23,7 +23,10 @@ test), or the editor returns `(from, through)`: then only pages up to
 the next — the notes still to place, the notes carried over, the floats
 broken across a page, the notes drawn — is kept before each page and put back
 when pages are made again, so a page made again starts as it did the first
-time; every page from there is made again.
+time; every page from there is made again. Once the last page is made, the
+editor's `finish(pages)`, if it has one, is called with them all: a change that
+moves nothing from one page to another (space shared out on a page) is made
+there, on the laid-out pages, before WeasyPrint reads their anchors and links.
 
 Without an editor nothing is installed. Upstream: Kozea/WeasyPrint#259 (page
 floats) and #1098 (figures floating to the next page, LaTeX-style) ask for
@@ -112,6 +115,9 @@ def _make_all_pages(editor):
                 context.page_maker = context.page_maker[:index + 1]
                 context.broken_out_of_flow.clear()
                 context.reported_footnotes.clear()
+                finish = getattr(editor, "finish", None)
+                if finish is not None:
+                    finish(made)
                 return iter(made)
     return make_all_pages
 
