@@ -25,6 +25,7 @@ worker processes (`Workers`), the rest in this process while they run.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import hashlib
 import json
 import multiprocessing
@@ -309,12 +310,17 @@ class Workers:
     are stopped when it stops.
     """
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, warm: tuple[str, ...] = ()):
         self.jobs = jobs
+        self.warm = warm  # modules each worker imports as it starts
         _PROCESSES[0] = jobs
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Workers":
+        """With modules to warm: the workers start now and import them (WeasyPrint takes most of a second)
+        while this process loads the content, instead of when the first layout reaches them."""
+        if self.warm and self.jobs >= 2:
+            self._start_pool().submit(os.getpid)  # with fork, the first task starts every worker
         return self
 
     def __exit__(self, kind, error, trace) -> None:
@@ -337,17 +343,23 @@ class Workers:
             except BaseException as exc:  # noqa: BLE001 - raised where the result is asked for
                 future.set_exception(exc)
             return future
+        return self._start_pool().submit(fn, *args)
+
+    def _start_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_start)
-        return self._pool.submit(fn, *args)
+                                             initializer=_worker_start, initargs=(self.warm,))
+        return self._pool
 
 
-def _worker_start() -> None:
-    """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker."""
+def _worker_start(warm: tuple[str, ...] = ()) -> None:
+    """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker; then
+    import what the layouts will need."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for module in warm:
+        importlib.import_module(module)
 
 
 def die_with_parent() -> None:

@@ -75,18 +75,28 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+WARM = ("weasyprint", "publish.render.pdf.layout", "publish.render.weasyprint_patches")
+"""What a worker imports as it starts, when the build will lay out pages (most of a second for WeasyPrint)."""
+
+
 def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT, log: Log | None = None,
-                      clean: bool = False, jobs: int | None = None, strict: bool = False) -> BuildResult:
+                      clean: bool = False, jobs: int | None = None, strict: bool = False,
+                      workers: Workers | None = None) -> BuildResult:
     """Build the editions of one publication. `strict` (or `strict: true` in publication.yaml): every
-    warning, of the content or of print.pdf's preflight, fails the build."""
+    warning, of the content or of print.pdf's preflight, fails the build. `workers`: processes kept by
+    the caller from one build to the next (watch mode), already warm; else the build starts its own."""
     log = log or Log()
     started = time.perf_counter()
     build = Build(Path(root), tuple(editions), Path(output), log, clean, jobs or default_jobs(), strict)
     if build.up_to_date():
         return build.result
     try:
-        with Workers(build.jobs) as workers:
+        if workers is not None:
             build.run(workers)
+        else:
+            # The PDFs (and the EPUB's page-list) need layouts: the workers start importing WeasyPrint now.
+            with Workers(build.jobs, WARM if {"print", "screen", "epub"} & set(build.editions) else ()) as own:
+                build.run(own)
     except BaseException as exc:
         # What the command line says of the previous editions is what is on disk now, looked at.
         exc.replaced_editions = build.replaced_editions()

@@ -35,9 +35,9 @@ from urllib.parse import unquote, urlsplit
 
 from . import model as m
 from .errors import ContentError
-from .cache import Cache, Manifest, digest
+from .cache import Cache, Manifest, Workers, digest
 from .paths import STYLES, TEMPLATES
-from .pipeline import build_publication, cache_folder, edition_paths, load
+from .pipeline import WARM, build_publication, cache_folder, default_jobs, edition_paths, load
 from .messages import Message, text
 from .progress import Log
 
@@ -186,6 +186,7 @@ class Watcher:
         self._seen: dict = {}
         self._changes: queue.Queue = queue.Queue()
         self._listening: threading.Thread | None = None
+        self._workers: Workers | None = None  # kept from one rebuild to the next: WeasyPrint stays loaded in them
 
     @property
     def url(self) -> str:
@@ -202,9 +203,13 @@ class Watcher:
             self.rebuild(watched, preview=False)
         self._thread = threading.Thread(target=self.server.serve_forever, name="serve", daemon=True)
         self._thread.start()
+        if {"print", "screen"} & set(self.editions):
+            threading.Thread(target=warm_up_layout, name="warm", daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._workers is not None:
+            self._workers.close()
         self.events.send("stop", None)
         if self._thread is not None:  # shutdown() waits for serve_forever(), which must have started
             self.server.shutdown()
@@ -269,14 +274,19 @@ class Watcher:
         if preview and watched.editing in documents and {"print", "screen"} & set(self.editions):
             self.render_preview(watched, pub, pub.document(watched.editing))
         before = web_digests(self.output, watched.id)
+        if self._workers is None:
+            self._workers = Workers(self.jobs or default_jobs(), WARM).__enter__()
         try:
-            build_publication(watched.root, self.editions, self.output, self.log, jobs=self.jobs)
+            build_publication(watched.root, self.editions, self.output, self.log, jobs=self.jobs,
+                              workers=self._workers)
         except ContentError as exc:  # the files changed again between the two reads
             for problem in exc.problems:
                 self.log.problem(str(problem))
             self.events.send("failed", {"publication": watched.id, "problems": "\n".join(map(str, exc.problems))})
             return
-        except Exception as exc:  # a rendering failure: say so, keep watching
+        except Exception as exc:  # a rendering failure: say so, keep watching (with workers started afresh)
+            self._workers.close(abandon=True)
+            self._workers = None
             self.log.problem(f"{self.prog}: " + text("cli.rendering-failed", root=watched.root,
                                                      error=f"{exc.__class__.__name__}: {exc}",
                                                      editions=text("cli.editions-unchanged")))
@@ -360,6 +370,22 @@ class Watcher:
 
     def publication(self, pub_id: str) -> Watched | None:
         return next((w for w in self.publications if w.id == pub_id), None)
+
+
+def warm_up_layout() -> None:
+    """WeasyPrint imported, the paged style sheets parsed and the faces loaded in this process, while the
+    editor reads: the first save's preview is then laid out at once (the build's layouts ran in workers,
+    so this process has none of it yet)."""
+    import weasyprint
+
+    from .render.pdf.layout import parsed_stylesheets
+    sample = ('<html lang="zh-CN"><body><main><div class="doc__body"><h2>标题</h2><p>正文<strong>加粗</strong>'
+              '<span class="note" data-mark="①">注释</span>。</p><blockquote class="quote"><p>引文</p></blockquote>'
+              '</div></main></body></html>')
+    try:  # WeasyPrint as released: the patches are applied only around a layout (by the thread doing it)
+        weasyprint.HTML(string=sample).render(stylesheets=parsed_stylesheets())
+    except Exception:  # noqa: BLE001 - only a head start: the preview does the same work if this failed
+        pass
 
 
 def web_digests(output: Path, pub_id: str) -> dict[str, str]:

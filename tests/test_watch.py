@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -96,12 +97,13 @@ SERVING = {"en": r"serving http://(127\.0\.0\.1):(\d+)/ — watching ", "zh": r"
 
 @pytest.fixture(params=["en"])
 def watching(request, tmp_path):
-    """`build.py watch` on a copy of the fixture, on a free port, its messages in the language asked; stopped afterwards."""
-    language = request.param
+    """`build.py watch` on a copy of the fixture, on a free port, its messages in the language asked (and with
+    the processes asked: `lang` or `(lang, jobs)`); stopped afterwards."""
+    language, jobs = request.param if isinstance(request.param, tuple) else (request.param, 1)
     root = copy_publication(FIXTURES / "minimal", tmp_path / "minimal")
     output = tmp_path / "output"
     process = subprocess.Popen(
-        [sys.executable, "build.py", "watch", str(root), "--output", str(output), "--port", "0", "--jobs", "1",
+        [sys.executable, "build.py", "watch", str(root), "--output", str(output), "--port", "0", "--jobs", str(jobs),
          "--lang", language],
         cwd=PROJECT_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     lines: queue.Queue = queue.Queue()
@@ -207,3 +209,34 @@ def test_a_save_that_keeps_the_files_size_and_time_is_seen(watching):
     connection.close()
     assert "chapter.html" in rebuilt["web"]
     assert "新思路".encode() in (watching["output"] / "minimal" / "web" / "chapter.html").read_bytes()
+
+
+def children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in (Path(f"/proc/{pid}/task/{pid}/children").read_text().split())}
+    except OSError:
+        return set()
+
+
+@pytest.mark.parametrize("watching", [("en", 2)], indirect=True)
+def test_the_workers_stay_from_one_save_to_the_next_and_stop_with_the_watch(watching):
+    """The layouts run in worker processes kept by the watch (WeasyPrint loaded once), not started for each
+    save; they stop with it."""
+    process = watching["process"]
+    events: queue.Queue = queue.Queue()
+    connection = server_events(watching["port"], events)
+    chapter = watching["root"] / "chapter.md"
+    workers = []
+    for word in ("新方向。第一次保存。", "新方向。第二次保存。"):
+        text = chapter.read_text(encoding="utf-8")
+        chapter.write_text(text.replace("新方向。", word, 1), encoding="utf-8")
+        next_event(events, "rebuilt")
+        workers.append(children(process.pid))
+    connection.close()
+    assert len(workers[0]) == 2 and workers[0] == workers[1]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers[0]):
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers[0])
