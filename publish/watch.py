@@ -33,6 +33,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import watchfiles  # imported here, not by the threads that use them: a fork while a thread imports keeps its lock
+from markupsafe import escape
+
 from . import model as m
 from .errors import ContentError
 from .cache import Cache, Manifest, Workers, digest
@@ -199,12 +202,22 @@ class Watcher:
         self._seen = snapshot(self.folders())
         self._listening = threading.Thread(target=self.listen, name="watch", daemon=True)
         self._listening.start()
+        # The first save's preview is laid out here: WeasyPrint is made ready beside the first build when
+        # its layouts run in the workers (this thread lays nothing out then), else after it.
+        warming = threading.Thread(target=warm_up_layout, name="warm", daemon=True)
+        previews = bool({"print", "screen"} & set(self.editions))
+        beside = previews and (self.jobs or default_jobs()) >= 2
+        if beside:
+            self.workers()  # forked first: a fork while the other thread imports would hold its import lock
+            warming.start()
         for watched in self.publications:
             self.rebuild(watched, preview=False)
+        if beside:
+            warming.join()
+        elif previews:
+            warm_up_layout()
         self._thread = threading.Thread(target=self.server.serve_forever, name="serve", daemon=True)
         self._thread.start()
-        if {"print", "screen"} & set(self.editions):
-            threading.Thread(target=warm_up_layout, name="warm", daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -217,8 +230,6 @@ class Watcher:
 
     def listen(self) -> None:
         """The file system's events, a save's worth at a time, into the queue `run()` reads."""
-        import watchfiles
-
         def wanted(change, path: str) -> bool:
             return visible(Path(path))
         try:
@@ -255,6 +266,12 @@ class Watcher:
                 self.rebuild(watched, preview=True)
         return True
 
+    def workers(self) -> Workers:
+        """The build's worker processes, started once and kept: WeasyPrint stays loaded in them."""
+        if self._workers is None:
+            self._workers = Workers(self.jobs or default_jobs(), WARM).__enter__()
+        return self._workers
+
     def rebuild(self, watched: Watched, preview: bool) -> None:
         try:
             pub = load(watched.root, Log(quiet=True, stream=io.StringIO()))  # the build reports warnings
@@ -274,11 +291,9 @@ class Watcher:
         if preview and watched.editing in documents and {"print", "screen"} & set(self.editions):
             self.render_preview(watched, pub, pub.document(watched.editing))
         before = web_digests(self.output, watched.id)
-        if self._workers is None:
-            self._workers = Workers(self.jobs or default_jobs(), WARM).__enter__()
         try:
             build_publication(watched.root, self.editions, self.output, self.log, jobs=self.jobs,
-                              workers=self._workers)
+                              workers=self.workers())
         except ContentError as exc:  # the files changed again between the two reads
             for problem in exc.problems:
                 self.log.problem(str(problem))
@@ -511,7 +526,6 @@ def with_live_script(html: bytes) -> bytes:
 
 def home_page(watcher: Watcher) -> bytes:
     """The list of publications with links to their editions, in their language (English when they differ)."""
-    from markupsafe import escape
     languages = {w.language for w in watcher.publications}
     language = languages.pop() if len(languages) == 1 else "en"
 
@@ -535,7 +549,6 @@ def home_page(watcher: Watcher) -> bytes:
 
 def preview_page(watched: Watched) -> bytes:
     """The chapter preview: the draft, then the final pages, of the document being edited."""
-    from markupsafe import escape
 
     def words(message_id: str) -> str:
         return escape(Message(message_id, {}).text(watched.language))
