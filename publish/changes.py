@@ -58,6 +58,7 @@ from pathlib import Path
 import pikepdf
 
 from .paths import STYLES
+from .render.pdf_content import multiply
 
 RECORDS_VERSION = 1  # of the stored page records
 CHANGES_VERSION = 1  # of changes.json
@@ -483,7 +484,7 @@ class _Reader:
                     if saved:
                         matrix = saved.pop()
                 elif last == b"m":  # cm
-                    matrix = _multiply(tuple(map(float, token.split()[:6])), matrix)
+                    matrix = multiply(tuple(map(float, token.split()[:6])), matrix)
                 elif token.endswith(b"EMC"):
                     if marked:
                         marked.pop()
@@ -639,13 +640,6 @@ def _font_digest(font: pikepdf.Object) -> bytes:
     (the CID is the font's glyph id), so a subset that gains glyphs elsewhere in the book does not change what
     this page's codes say: the font's name and encoding decide."""
     return repr(tuple(str(font.get(key, "")) for key in ("/BaseFont", "/Subtype", "/Encoding"))).encode()
-
-
-def _multiply(a: tuple, b: tuple) -> tuple:
-    """The product of two PDF matrices [a b c d e f]: a applied first, then b."""
-    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
 
 
 def _lines(runs: list[_Run]) -> list[Line]:

@@ -22,8 +22,8 @@ import pytest
 from publish import cli
 from publish.cache import MANIFEST_FORMAT
 
-from .conftest import FIXTURES, REPORT, copy_publication
-from .test_safety_atomic import build_command, hidden_leftovers, snapshot
+from .conftest import REPORT
+from .test_safety_atomic import build_command, edited_copy, good_build, hidden_leftovers, snapshot  # noqa: F401 (fixtures)
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -93,28 +93,6 @@ def test_the_workers_die_with_the_build(tmp_path, sig):
 
 # -- the cache ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("faults")
-    pub = copy_publication(FIXTURES / "minimal", folder / "minimal")
-    output = folder / "output"
-    run = subprocess.run(build_command(pub, output, "-q"), capture_output=True, text=True, cwd=PROJECT, timeout=600)
-    assert run.returncode == 0, run.stderr
-    return pub, output
-
-
-@pytest.fixture
-def edited(good_build, tmp_path):
-    """A copy of the good build's output and of its publication, one paragraph changed."""
-    pub, output = good_build
-    pub_copy = copy_publication(pub, tmp_path / "minimal")
-    chapter = pub_copy / "chapter.md"
-    chapter.write_text(chapter.read_text().replace("这一倡议为弥补和平赤字提供了新方向。", "改过的一句话。"))
-    output_copy = tmp_path / "output"
-    shutil.copytree(output, output_copy, symlinks=True)
-    return pub_copy, output_copy
-
-
 def build(pub: Path, output: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(build_command(pub, output, *extra), capture_output=True, text=True, cwd=PROJECT,
                           timeout=600)
@@ -135,8 +113,8 @@ def make_cache_unwritable(cache: Path) -> Path:
     return units
 
 
-def test_a_cache_that_cannot_be_written_fails_the_build_and_replaces_nothing(edited):
-    pub, output = edited
+def test_a_cache_that_cannot_be_written_fails_the_build_and_replaces_nothing(edited_copy):
+    pub, output = edited_copy
     before = snapshot(output / "minimal")
     cache = output / ".cache" / "minimal"
     record = (cache / "build.json").read_bytes()
@@ -163,11 +141,11 @@ def test_a_cache_that_cannot_be_written_fails_the_build_and_replaces_nothing(edi
     assert "改过的一句话" in (output / "minimal" / "web" / "chapter.html").read_text()
 
 
-def test_a_build_stopped_while_renaming_says_which_editions_are_new_and_the_next_completes_them(edited):
+def test_a_build_stopped_while_renaming_says_which_editions_are_new_and_the_next_completes_them(edited_copy):
     """A disk error between two renames (in this process: the rename function fails on its third call):
     the message names what was replaced, never "unchanged"; the next build finishes the set."""
     import publish.write as write
-    pub, output = edited
+    pub, output = edited_copy
     before = snapshot(output / "minimal")
     real_move, moves = write._move_into_place, []
 
@@ -211,8 +189,8 @@ WRONG_RECORDS = {
 
 
 @pytest.mark.parametrize("change", WRONG_RECORDS.values(), ids=WRONG_RECORDS.keys())
-def test_a_build_record_of_the_wrong_shape_is_ignored_with_a_warning_and_rebuilt(edited, change):
-    pub, output = edited
+def test_a_build_record_of_the_wrong_shape_is_ignored_with_a_warning_and_rebuilt(edited_copy, change):
+    pub, output = edited_copy
     path = output / ".cache" / "minimal" / "build.json"
     path.write_text(json.dumps(change(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
     run = build(pub, output)
@@ -226,8 +204,8 @@ def test_a_build_record_of_the_wrong_shape_is_ignored_with_a_warning_and_rebuilt
     assert again.returncode == 0 and "up to date" in again.stderr
 
 
-def test_damaged_cache_files_are_rendered_again_with_a_warning(edited):
-    pub, output = edited
+def test_damaged_cache_files_are_rendered_again_with_a_warning(edited_copy):
+    pub, output = edited_copy
     units = sorted((output / ".cache" / "minimal" / "units").glob("*/*"))
     for unit in units:  # a full disk cut every one short
         data = unit.read_bytes()
