@@ -325,6 +325,7 @@ class Watcher:
         import pikepdf
 
         from .render.pdf import PdfWriter
+        from .render.pdf.fonts import merge_page_fonts
         from .render.pdf.layout import PartLayout
         t = time.perf_counter()
         writer = PdfWriter(pub, Cache(cache_folder(watched.id, self.output)))
@@ -343,6 +344,7 @@ class Watcher:
             pages = [page for half in halves for page in half.pages]
             cut = pikepdf.new()
             cut.pages.extend(pages[first:min(later, default=len(pages))])
+            merge_page_fonts(cut)  # a part embeds stand-ins for its faces: its pages get the faces' glyphs here
             for page in cut.pages:
                 page.obj.MediaBox = page.obj.get("/TrimBox", page.obj.MediaBox)
             out = io.BytesIO()

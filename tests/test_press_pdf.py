@@ -210,6 +210,34 @@ def test_the_same_input_gives_the_same_file(built):
     assert again == built["press"]
 
 
+def test_colours_are_converted_as_operators_never_inside_text(built):
+    """A stream WeasyPrint writes (text as hex strings) is converted the quick way, one with literal strings
+    or an inline image through the parser: either way each token colour's operator becomes its ink, and
+    a string that reads like a colour stays as it is."""
+    import io
+    ink = " ".join(f"{v:.6f}" for v in (27 / 255,) * 3)  # --color-ink, #1b1b1b
+    streams = {
+        "hex": f"q {ink} rg\nBT /F1 9 Tf <0a1b> Tj ET\n[3 1] 0 d {ink} RG 0 0 m 9 9 l S Q",
+        "literal": f"q {ink} rg BT /F1 9 Tf ({ink} rg) Tj ET\n{ink} RG 0 0 m 9 9 l S Q",
+        "inline image": f"q {ink} rg\nBI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q",
+    }
+    book = pikepdf.new()
+    for content in streams.values():
+        page = book.add_blank_page(page_size=(100, 100))
+        page.obj.TrimBox = pikepdf.Array([5, 5, 95, 95])
+        page.obj.Contents = book.make_stream(content.encode("latin-1"))
+    out = io.BytesIO()
+    book.save(out)
+    press = open_pdf(make_print_pdf(out.getvalue(), built["settings"]))
+    black = built["settings"].colours.for_rgb((27, 27, 27)).cmyk
+    for name, page in zip(streams, press.pages):
+        drawn = [(str(i.operator), list(i.operands)) for i in pikepdf.parse_content_stream(page)]
+        colours = [(op, [float(v) for v in operands]) for op, operands in drawn if op in ("rg", "RG", "k", "K")]
+        assert colours and all(op in ("k", "K") and operands == pytest.approx(list(black)) for op, operands in colours), name
+        if name == "literal":
+            assert [bytes(o[0]) for op, o in drawn if op == "Tj"] == [f"{ink} rg".encode()]
+
+
 def test_a_pdf_without_trim_box_is_refused(built):
     pdf = open_pdf(built["book"])
     for page in pdf.pages:

@@ -243,6 +243,53 @@ def test_a_page_editor_finishes_the_laid_out_pages_before_their_links_are_read()
     assert anchor[1] == pytest.approx(top)
 
 
+# -- fonts_subset_by_the_book -------------------------------------------------------------------------
+
+def embedded_faces(pdf: bytes) -> dict[str, tuple]:
+    """Each font of the first page: its embedded program's glyph count and PostScript name, its widths and
+    its Unicode map."""
+    from fontTools.ttLib import TTFont
+    faces = {}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for font in document.pages[0].Resources.Font.values():
+            described = font.DescendantFonts[0]
+            descriptor = described.FontDescriptor
+            program = TTFont(io.BytesIO((descriptor.get("/FontFile3") or descriptor.FontFile2).read_bytes()))
+            faces[str(font.BaseFont)] = (program["maxp"].numGlyphs, program["name"].getDebugName(6),
+                                         repr(list(described.W)), font.ToUnicode.read_bytes())
+    return faces
+
+
+def drawn(pdf: bytes, tmp_path, name: str) -> bytes:
+    import subprocess
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftoppm", "-r", "60", "-gray", str(path)], capture_output=True, check=True).stdout
+
+
+def test_a_part_for_the_book_embeds_stand_ins_and_the_book_subsets_each_face_once(tmp_path):
+    """With the setting, each face is embedded cut to its .notdef (its names, widths and Unicode map as
+    WeasyPrint writes them); merged (fonts.py) the page draws exactly as WeasyPrint's own subset does.
+    Without the patch the setting changes nothing: WeasyPrint subsets to the glyphs used."""
+    from publish.render.pdf.fonts import merge_page_fonts
+    html = page(f'<p>{TEXT}</p><p class="source-note">{TEXT[:12]}（2024）</p>')
+    released = write(html, without(patches.fonts_subset_by_the_book), fonts_subset_by_the_book=True)
+    stand_ins = write(html, fonts_subset_by_the_book=True)
+    assert write(html) != stand_ins
+    faces, own = embedded_faces(stand_ins), embedded_faces(released)
+    assert len(faces) >= 2 and faces.keys() == own.keys()
+    for name, (glyphs, postscript, widths, unicode) in faces.items():
+        assert glyphs == 1 and own[name][0] > 1, name
+        assert (postscript, widths, unicode) == own[name][1:], name
+    assert len(stand_ins) < len(released) / 4
+    with pikepdf.open(io.BytesIO(stand_ins)) as document:
+        merge_page_fonts(document)
+        out = io.BytesIO()
+        document.save(out)
+    assert drawn(out.getvalue(), tmp_path, "merged") == drawn(released, tmp_path, "released") \
+        != drawn(stand_ins, tmp_path, "stand-ins")
+
+
 def test_a_different_weasyprint_refuses_to_start(monkeypatch):
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     with pytest.raises(RuntimeError, match="publish patches WeasyPrint 70.0"):

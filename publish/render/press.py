@@ -357,25 +357,15 @@ def _check_book(pdf: pikepdf.Pdf) -> None:
 def _convert_colours(pdf: pikepdf.Pdf, colours: PressColours) -> None:
     """`r g b rg` → `c m y k k` for every token colour, in every content stream; then shadings."""
     for stream in content_streams(pdf):
-        instructions = stream.instructions()
-        changed = False
-        for position, instruction in enumerate(instructions):
-            if not isinstance(instruction, pikepdf.ContentStreamInstruction):
-                continue
-            operator = str(instruction.operator)
-            if operator in ("rg", "RG"):
-                colour = colours.for_operands(instruction.operands)
-                if colour is not None:
-                    instructions[position] = pikepdf.ContentStreamInstruction(
-                        [pikepdf.Object.parse(_number(v).encode()) for v in colour.cmyk],
-                        pikepdf.Operator("k" if operator == "rg" else "K"))
-                    changed = True
-        if changed:
-            data = pikepdf.unparse_content_stream(instructions)
+        data = _stream_bytes(stream)
+        converted = _converted_operators(data, colours)
+        if converted is None:  # a literal string or an inline image: read as PDF, not as text
+            converted = _converted_instructions(stream, colours)
+        if converted is not None and converted != data:
             if stream.kind == "page":
-                stream.owner.Contents = pdf.make_stream(data)
+                stream.owner.Contents = pdf.make_stream(converted)
             else:
-                stream.owner.write(data)
+                stream.owner.write(converted)
     seen = set()
     for _, resources in resource_dictionaries(pdf):
         shadings = [s for _, s in _items(resources.get("/Shading"))]
@@ -386,6 +376,66 @@ def _convert_colours(pdf: pikepdf.Pdf, colours: PressColours) -> None:
                 continue
             seen.add(shading.objgen)
             _convert_shading(shading, colours)
+
+
+_DELIMITER = rb"\s\[\]()<>{}/%"
+_RGB_OPERATOR = re.compile(rb"\s(rg|RG)(?![^" + _DELIMITER + rb"])")
+_NUMBER = rb"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_RGB_OPERANDS = re.compile(rb"(?<![^" + _DELIMITER + rb"])(" + _NUMBER + rb")\s+(" + _NUMBER + rb")\s+("
+                           + _NUMBER + rb")\s+$")
+_OPERANDS_WITHIN = 64  # bytes before an operator that hold its three numbers
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
+
+
+def _opaque(data: bytes) -> bool:
+    """What the operator pattern cannot see past: literal strings (they may hold any text) and inline
+    images (any bytes). WeasyPrint writes neither (its text is hex strings): its streams take the quick way."""
+    return b"(" in data or b")" in data or (b"BI" in data and _INLINE_IMAGE.search(data) is not None)
+
+
+def _stream_bytes(stream) -> bytes:
+    if stream.kind != "page":
+        return stream.owner.read_bytes()
+    contents = stream.owner.get("/Contents")
+    parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    return b"\n".join(part.read_bytes() for part in parts)  # as PDF reads an array of streams
+
+
+def _converted_operators(data: bytes, colours: PressColours) -> bytes | None:
+    """The stream with each token colour's `rg`/`RG` replaced, reading its operators as tokens between
+    PDF's delimiters (a colour is three numbers and its operator); None where the stream holds what
+    only a parser can skip (`_opaque`)."""
+    if _opaque(data):
+        return None
+    out, done = [], 0
+    for operator in _RGB_OPERATOR.finditer(data):
+        end = operator.start() + 1  # after the white space that ends the operands
+        operands = _RGB_OPERANDS.search(data, max(done, end - _OPERANDS_WITHIN), end)
+        colour = colours.for_operands(operands.groups()) if operands else None
+        if colour is None:
+            continue
+        out += [data[done:operands.start()], " ".join(_number(v) for v in colour.cmyk).encode(),
+                b" k" if operator.group(1) == b"rg" else b" K"]
+        done = operator.end()
+    return b"".join(out) + data[done:] if out else data
+
+
+def _converted_instructions(stream, colours: PressColours) -> bytes | None:
+    """The same, through pikepdf's parser; None where nothing changed."""
+    instructions = stream.instructions()
+    changed = False
+    for position, instruction in enumerate(instructions):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue
+        operator = str(instruction.operator)
+        if operator in ("rg", "RG"):
+            colour = colours.for_operands(instruction.operands)
+            if colour is not None:
+                instructions[position] = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Object.parse(_number(v).encode()) for v in colour.cmyk],
+                    pikepdf.Operator("k" if operator == "rg" else "K"))
+                changed = True
+    return pikepdf.unparse_content_stream(instructions) if changed else None
 
 
 def _convert_shading(shading, colours: PressColours) -> None:

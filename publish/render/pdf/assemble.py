@@ -30,7 +30,7 @@ import pikepdf
 
 from ... import model as m
 from ..html import source_date
-from .fonts import merge_fonts
+from .fonts import merge_page_fonts
 from .layout import Bookmark, PartLayout
 
 GENERATOR = "publish"
@@ -117,7 +117,6 @@ def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], f
         pages_of_part.append(pages)
     furniture_pdf = pikepdf.open(io.BytesIO(furniture)) if furniture else None
     placed: list[list[int]] = [[] for _ in sources]  # source → the book positions of its pages, in order
-    resources = []
     for position, page in enumerate(plan.pages):
         if page.part < 0:
             book.pages.append(_blank_like(book, book.pages[-1] if len(book.pages) else sources[0].pages[0]))
@@ -128,10 +127,7 @@ def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], f
         target = book.pages[-1]
         if furniture_pdf is not None and page.furniture != "furniture-none":
             _draw_furniture(book, target, furniture_pdf.pages[position])
-        if "/Resources" in target.obj:
-            resources.append(target.obj.Resources)
-            resources += _form_resources(target.obj.Resources)
-    merge_fonts(book, _unique(resources), subset_cache)
+    merge_page_fonts(book, subset_cache)
     _merge_structure(book, sources, placed)
     _merge_destinations(book, sources)
     _outline(book, plan, layouts)
@@ -141,26 +137,6 @@ def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], f
     book.save(out, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
-
-
-def _unique(resources: list) -> list:
-    seen, out = set(), []
-    for resource in resources:
-        key = resource.objgen if resource.is_indirect else id(resource)
-        if key not in seen:
-            seen.add(key)
-            out.append(resource)
-    return out
-
-
-def _form_resources(resources: pikepdf.Dictionary) -> list:
-    """The resources of the form XObjects a page draws (the furniture), where their fonts are."""
-    out = []
-    for xobject in resources.get("/XObject", {}).values():
-        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-            out.append(xobject.Resources)
-            out += _form_resources(xobject.Resources)
-    return out
 
 
 def _blank_like(book: pikepdf.Pdf, model_page) -> pikepdf.Page:

@@ -1,14 +1,15 @@
 """One embedded font per face in the assembled book, however many parts used it.
 
-Each part's PDF embeds its own subset of every face it uses (WeasyPrint
-subsets with HarfBuzz and keeps the glyph ids of the face, so the content
-streams address glyphs by their id in the full face). Assembled as they are,
-the book would carry a face up to once per part (4.5 MB instead of 1.7 MB for
-the report). Here the font dictionaries of one face (WeasyPrint names them by
-a digest of the face's description, the same in every part) become one: the
-union of the glyphs the parts use, subset once more from the face's file
-(found through fontconfig by its PostScript name) with the flags WeasyPrint
-uses, widths and Unicode map merged. Content streams do not change.
+Each part's PDF addresses glyphs by their id in the full face (WeasyPrint
+keeps the glyph ids when it subsets) and embeds only a stand-in for each face
+(weasyprint_patches.fonts_subset_by_the_book: the face cut to its .notdef,
+which keeps its names). Here the font dictionaries of one face (WeasyPrint
+names them by a digest of the face's description, the same in every part)
+become one: the union of the glyphs the parts use (their widths, `/W`),
+subset once from the face's file (found through fontconfig by its PostScript
+name) with the flags WeasyPrint uses, widths and Unicode map merged. Content
+streams do not change. A face is subset here even when one part alone uses
+it, so a PDF of stand-ins and one WeasyPrint subset itself end the same.
 
 The subset of a face for a set of glyphs is cached by the caller (`cache`),
 since most builds use the glyphs the last one did.
@@ -51,6 +52,36 @@ def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_ca
         resource.Font = pdf.make_indirect(fonts)
 
 
+def merge_page_fonts(pdf: pikepdf.Pdf, subset_cache=None) -> None:
+    """merge_fonts over every page of `pdf` and the form XObjects they draw (the furniture)."""
+    resources = []
+    for page in pdf.pages:
+        if "/Resources" in page.obj:
+            resources.append(page.obj.Resources)
+            resources += _form_resources(page.obj.Resources)
+    merge_fonts(pdf, _unique(resources), subset_cache)
+
+
+def _unique(resources: list) -> list:
+    seen, out = set(), []
+    for resource in resources:
+        key = resource.objgen if resource.is_indirect else id(resource)
+        if key not in seen:
+            seen.add(key)
+            out.append(resource)
+    return out
+
+
+def _form_resources(resources: pikepdf.Dictionary) -> list:
+    """The resources of the form XObjects a page draws, where their fonts are."""
+    out = []
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+            out.append(xobject.Resources)
+            out += _form_resources(xobject.Resources)
+    return out
+
+
 class _Face:
     """The font dictionaries of one face, from several parts."""
 
@@ -83,9 +114,9 @@ class _Face:
                 self.unicode[int(glyph, 16)] = text
 
     def merged(self, pdf: pikepdf.Pdf, subset_cache) -> pikepdf.Object:
-        """One font dictionary for the face: the first one, or a new one holding what all of them hold."""
+        """One font dictionary for the face, holding what all of them hold, its program subset from the face."""
         first = self.fonts[0]
-        if len(self.fonts) == 1 or first.get("/Subtype") != "/Type0":
+        if first.get("/Subtype") != "/Type0":
             return first
         descendant = first.DescendantFonts[0]
         descriptor = descendant.FontDescriptor

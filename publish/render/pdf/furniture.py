@@ -59,7 +59,7 @@ def render_furniture(source: FurnitureSource) -> bytes:
     context = PdfContext(source.pub, EDITIONS["print"])
     html = render_template("book/furniture.html", pub=source.pub, pages=source.pages, edition=context,
                            starts_left=source.first_side == "left")
-    with applied():
+    with applied(fonts_subset_by_the_book=True):  # assemble.py merges its fonts with the parts'
         document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
                                    url_fetcher=fetcher).render(stylesheets=parsed_stylesheets())
         if len(document.pages) != len(source.pages):

@@ -215,11 +215,15 @@ are halved depends on their page count only, so a build's bytes do not depend on
 
 
 def draw(document, source: PartSource) -> tuple[bytes, ...]:
-    """The laid-out part as tagged PDF/UA-1, in one piece or two halves."""
+    """The laid-out part as tagged PDF/UA-1, in one piece or two halves.
+
+    Its faces are embedded as stand-ins, subset once by the book (fonts.py), but for the cover's: the
+    EPUB's cover image is drawn from the cover part's PDF alone (render/cover.py)."""
     from ..weasyprint_patches import applied
     pages = document.pages
+    stand_ins = source.part.kind != "cover"
     if len(pages) < DRAWN_IN_HALVES:
-        with applied(anchors_elsewhere=frozenset(source.anchors_elsewhere)):
+        with applied(anchors_elsewhere=frozenset(source.anchors_elsewhere), fonts_subset_by_the_book=stand_ins):
             return (document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True),)
     # A link from one half to an anchor of the other resolves once the halves are assembled.
     anchors = frozenset(source.anchors_elsewhere) | {a for page in pages for a in page.anchors}
@@ -227,7 +231,7 @@ def draw(document, source: PartSource) -> tuple[bytes, ...]:
     halves = (document.copy(pages[:middle]), document.copy(pages[middle:]))
 
     def write(half) -> bytes:
-        with applied(anchors_elsewhere=anchors):
+        with applied(anchors_elsewhere=anchors, fonts_subset_by_the_book=stand_ins):
             return half.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     from ...cache import processes_allowed
     if processes_allowed() < 2:

@@ -17,6 +17,8 @@ exactly as released: nothing is changed at import, and the version is checked
 - links_to_other_parts     links to an anchor in another part of a book are kept          (named destinations)
 - pages_made_again         a page just made may be looked at and pages made again         #259, #1098
                            from an earlier one after the box tree changed (`page_editor`)
+- fonts_subset_by_the_book a part's PDF embeds stand-ins for its faces: the book      #2120
+                           subsets each face once (`fonts_subset_by_the_book`)
 """
 from __future__ import annotations
 
@@ -24,12 +26,12 @@ from contextlib import contextmanager
 
 import weasyprint
 
-from . import (break_all_anywhere, inter_character_justification, links_to_other_parts, pages_made_again,
-               placed_notes_stay)
+from . import (break_all_anywhere, fonts_subset_by_the_book, inter_character_justification, links_to_other_parts,
+               pages_made_again, placed_notes_stay)
 
 PINNED_VERSION = "70.0"
 PATCHES = (placed_notes_stay, inter_character_justification, break_all_anywhere, links_to_other_parts,
-           pages_made_again)
+           pages_made_again, fonts_subset_by_the_book)
 
 
 @contextmanager
@@ -37,7 +39,8 @@ def applied(patches=PATCHES, **settings):
     """WeasyPrint with the given fixes in place, as released again afterwards.
 
     `settings` reach the patches that take one (links_to_other_parts:
-    `anchors_elsewhere`, the anchors of the other parts of the book; pages_made_again: `page_editor`).
+    `anchors_elsewhere`, the anchors of the other parts of the book; pages_made_again: `page_editor`;
+    fonts_subset_by_the_book: `fonts_subset_by_the_book`, for PDFs whose fonts fonts.py merges).
     """
     if weasyprint.__version__ != PINNED_VERSION:
         raise RuntimeError(
