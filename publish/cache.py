@@ -58,6 +58,7 @@ class Unit:
     render: Callable[..., bytes]  # a module-level function (heavy units cross to a worker process)
     args: tuple = ()  # what it renders from: render(*args)
     heavy: bool = False  # worth a worker process
+    keeps: bool = False  # render(*args, kept=the cache): it keeps pieces of its work that later builds reuse
 
     def key(self, engine: str) -> str:
         return digest(self.name, f"{self.render.__module__}.{self.render.__qualname__}", engine,
@@ -182,6 +183,20 @@ def _warn(warn, message: str) -> None:
 
 # -- the store ------------------------------------------------------------------------------
 
+class Kept:
+    """What a unit that keeps pieces of its work is given (`Unit.keeps`): the cache's get and put, with
+    nothing found in a clean build, which makes everything afresh (and keeps it for the next)."""
+
+    def __init__(self, cache: "Cache"):
+        self.cache = cache
+
+    def get(self, key: str) -> bytes | None:
+        return None if self.cache.clean else self.cache.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.cache.put(key, data)
+
+
 class Cache:
     """Decides, for each unit, whether to render it or reuse what a build made from the same key."""
 
@@ -219,7 +234,8 @@ class Cache:
                 out[unit.name] = Pending(future=self.workers.submit(unit.render, *unit.args),
                                          done=lambda data, key=key: self.put(key, data))
             else:
-                out[unit.name] = Pending(call=lambda unit=unit: unit.render(*unit.args),
+                kept = {"kept": Kept(self)} if unit.keeps else {}
+                out[unit.name] = Pending(call=lambda unit=unit, kept=kept: unit.render(*unit.args, **kept),
                                          done=lambda data, key=key: self.put(key, data))
         return out
 

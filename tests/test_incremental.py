@@ -101,6 +101,25 @@ def test_an_edit_in_one_part_lays_out_that_part_only(publication, tmp_path):
     assert edition_files(output, "minimal") == edition_files(tmp_path / "clean", "minimal")
 
 
+def test_an_edit_that_brings_no_new_character_reuses_the_faces_subsets(publication, tmp_path, monkeypatch):
+    """The book subsets each face once (render/pdf/fonts.py) and keeps the subset: the next build whose
+    parts use the same glyphs takes it from the cache; a clean build makes every subset afresh."""
+    from publish.render.pdf import fonts
+    subsets = []
+    real = fonts.harfbuzz_subset
+    monkeypatch.setattr(fonts, "harfbuzz_subset", lambda *args: subsets.append(args[0]) or real(*args))
+    output = tmp_path / "output"
+    build(publication, output)
+    assert subsets
+    subsets.clear()
+    edit_paragraph(publication, EDITED_SENTENCE, EDITED_SENTENCE * 2)  # its characters are all in the book
+    result = build(publication, output)
+    assert "pdf/book" in result.rendered and subsets == []
+    build(publication, tmp_path / "clean", clean=True)
+    assert subsets
+    assert edition_files(output, "minimal") == edition_files(tmp_path / "clean", "minimal")
+
+
 def test_an_edition_changed_by_hand_is_written_again(publication, tmp_path):
     output = tmp_path / "output"
     build(publication, output)

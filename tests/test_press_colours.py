@@ -30,7 +30,7 @@ def test_text_and_folios_print_in_black_alone():
     assert tokens["--color-muted"][1][:3] == (0, 0, 0), "running heads, captions, notes: K only"
     table = read_press_colours()
     assert table.aliases["--color-folio"] == "--color-ink"
-    folio_rules = [line for line in PAGED.read_text().splitlines() if "@bottom-" in line and "color:" in line]
+    folio_rules = [line for line in PAGED.read_text().splitlines() if ".furniture__folio {" in line and "color:" in line]
     assert folio_rules and all("var(--color-folio)" in line for line in folio_rules)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from ... import model as m
-from ...cache import Cache, Pending, Unit
+from ...cache import Cache, Kept, Pending, Unit
 from .assemble import BookPlan, assemble_book, plan_book
 from .furniture import furniture_source, render_furniture
 from .layout import STYLESHEETS, PartLayout, lay_out_part, part_source
@@ -109,7 +109,7 @@ class PdfWriter:
         front = self.cache.make([front_unit])[front_unit.name] if front_unit else None
         body = body_furniture[body_unit.name].result() if body_unit else None
         book_unit = Unit("pdf/book", assemble, (self.pub.meta, plan, front, body,
-                                                *[raw[i] for i in range(len(self.parts))]))
+                                                *[raw[i] for i in range(len(self.parts))]), keeps=True)
         book = self.cache.make([book_unit])[book_unit.name]
         press = None
         if self.press is not None:  # made in a worker while the screen PDF, and then the EPUB, are made here
@@ -144,10 +144,12 @@ class PdfWriter:
 _EMPTY = PartLayout("", (), [], [], {}, 0)
 
 
-def assemble(meta: m.Metadata, plan: BookPlan, front: bytes | None, body: bytes | None, *parts: bytes) -> bytes:
-    """The book from its parts and its two runs of furniture (front matter, body)."""
+def assemble(meta: m.Metadata, plan: BookPlan, front: bytes | None, body: bytes | None, *parts: bytes,
+             kept: Kept | None = None) -> bytes:
+    """The book from its parts and its two runs of furniture (front matter, body). Each face's subset is
+    kept in the cache (`kept`): an edit that brings no new character reuses the last build's."""
     furniture = _join_furniture(front, body)
-    return assemble_book(meta, plan, [PartLayout.from_bytes(p) for p in parts], furniture)
+    return assemble_book(meta, plan, [PartLayout.from_bytes(p) for p in parts], furniture, subset_cache=kept)
 
 
 def _join_furniture(front: bytes | None, body: bytes | None) -> bytes | None:

@@ -11,8 +11,9 @@ name) with the flags WeasyPrint uses, widths and Unicode map merged. Content
 streams do not change. A face is subset here even when one part alone uses
 it, so a PDF of stand-ins and one WeasyPrint subset itself end the same.
 
-The subset of a face for a set of glyphs is cached by the caller (`cache`),
-since most builds use the glyphs the last one did.
+The subset of a face for a set of glyphs is kept in the build's cache (the
+book's unit keeps pieces of its work, `Unit.keeps`): most edits bring no new
+character, and the next build reuses it.
 """
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ import hashlib
 import io
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import pikepdf
+
+from ...cache import processes_allowed
 
 BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
@@ -44,7 +48,12 @@ def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_ca
                 continue
             seen.add(font.objgen)
             face.add(font)
-    merged = {name: face.merged(pdf, subset_cache) for name, face in faces.items()}
+    # Each face's subset, made side by side: HarfBuzz works without Python's lock.
+    requests = {name: face.wanted() for name, face in faces.items()}
+    wanted = {name: request for name, request in requests.items() if request is not None}
+    with ThreadPoolExecutor(max_workers=min(len(wanted), processes_allowed()) or 1) as pool:
+        programs = dict(zip(wanted, pool.map(lambda request: _subset(*request, subset_cache), wanted.values())))
+    merged = {name: face.merged(pdf, programs.get(name)) for name, face in faces.items()}
     for resource in resources:
         if "/Font" not in resource:
             continue
@@ -113,16 +122,24 @@ class _Face:
             for glyph, text in BFCHAR.findall(body):
                 self.unicode[int(glyph, 16)] = text
 
-    def merged(self, pdf: pikepdf.Pdf, subset_cache) -> pikepdf.Object:
-        """One font dictionary for the face, holding what all of them hold, its program subset from the face."""
+    def wanted(self) -> tuple[bytes, list[int]] | None:
+        """What the face's subset is made from: an embedded program of it (to find its file by) and the glyphs
+        every part used; None for a font that is not a CID font (kept as it is)."""
         first = self.fonts[0]
         if first.get("/Subtype") != "/Type0":
+            return None
+        descriptor = first.DescendantFonts[0].FontDescriptor
+        return descriptor[_program_key(descriptor)].read_bytes(), sorted(self.widths)
+
+    def merged(self, pdf: pikepdf.Pdf, data: bytes | None) -> pikepdf.Object:
+        """One font dictionary for the face, holding what all of them hold, with `data`: its subset."""
+        first = self.fonts[0]
+        if data is None:
             return first
         descendant = first.DescendantFonts[0]
         descriptor = descendant.FontDescriptor
-        key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+        key = _program_key(descriptor)
         glyphs = sorted(self.widths)
-        data = _subset(descriptor[key].read_bytes(), glyphs, subset_cache)
         program = pikepdf.Stream(pdf, data)
         if key == "/FontFile3":
             program.Subtype = pikepdf.Name.OpenType
@@ -137,6 +154,10 @@ class _Face:
         return pdf.make_indirect(pikepdf.Dictionary({**dict(first.items()),
                                                      "/DescendantFonts": pikepdf.Array([descendant]),
                                                      "/ToUnicode": pikepdf.Stream(pdf, to_unicode_cmap(self.unicode))}))
+
+
+def _program_key(descriptor) -> str:
+    return "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
 
 
 def to_unicode_cmap(mapping: dict[int, bytes]) -> bytes:
