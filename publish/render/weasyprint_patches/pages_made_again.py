@@ -19,14 +19,15 @@ laid out itself) and return the index of an earlier page (or this one) to
 make again from, or None. Every page from there to this one is made again;
 a later page is too unless it begins where it began before (WeasyPrint's own
 test), or the editor returns `(from, through)`: then only pages up to
-`through` are made again whatever their start (it changed only those). What the layout context carries from one page to
-the next — the notes still to place, the notes carried over, the floats
-broken across a page, the notes drawn — is kept before each page and put back
-when pages are made again, so a page made again starts as it did the first
-time; every page from there is made again. Once the last page is made, the
-editor's `finish(pages)`, if it has one, is called with them all: a change that
-moves nothing from one page to another (space shared out on a page) is made
-there, on the laid-out pages, before WeasyPrint reads their anchors and links.
+`through` are made again whatever their start (it changed only those). What
+the layout context carries from one page to the next — the notes still to
+place, the notes carried over, the floats broken across a page, the notes
+drawn — is kept before each page and put back when pages are made again, so
+a page made again starts as it did the first time. Once the last page is
+made, the editor's `finish(pages)`, if it has one, is called with them all: a
+change that moves nothing from one page to another (space shared out on a
+page) is made there, on the laid-out pages, before WeasyPrint reads their
+anchors and links.
 
 Without an editor nothing is installed. Upstream: Kozea/WeasyPrint#259 (page
 floats) and #1098 (figures floating to the next page, LaTeX-style) ask for
