@@ -1,7 +1,7 @@
 """Sentence-level comparison of the source text with the text of a built edition.
 
 The source is the text extracted from the printed PDF
-(shared/source/002_…txt). Its extraction artifacts are removed here by rules
+(tests/fixtures/source/002_…txt). Its extraction artifacts are removed here by rules
 written for this test, never by reading the structured content:
 
 - the cover and the printed contents page (everything before the first `01 前言`)
@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "source" / "002_4d022e5cd4e2c0e6.txt"
+SOURCE = Path(__file__).resolve().parent / "fixtures" / "source" / "002_4d022e5cd4e2c0e6.txt"  # README there
 ARTICLE_SOURCE = SOURCE.with_name("000_a74f3330985a759d.txt")
 
 RUNNING_HEAD = "全球安全倡议落实进展报告（2024）"
