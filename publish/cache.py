@@ -190,11 +190,65 @@ class Kept:
     def __init__(self, cache: "Cache"):
         self.cache = cache
 
+    def key(self, *parts) -> str:
+        """The key of a kept piece made from `parts` by this engine (a new font or new code makes it anew)."""
+        return digest(self.cache.engine, *parts)
+
     def get(self, key: str) -> bytes | None:
-        return None if self.cache.clean else self.cache.get(key)
+        found = None if self.cache.clean else self.cache.get(key)
+        if found is not None:
+            self.cache.keys.add(key)  # used by this build: kept as long as its outputs
+        return found
 
     def put(self, key: str, data: bytes) -> None:
         self.cache.put(key, data)
+
+
+class KeptInWorker(Kept):
+    """Kept for a heavy unit, in a worker process: pieces are read from the cache's folder as the last
+    builds left it; the new ones go back with the unit's output, and the building process keeps them."""
+
+    def __init__(self, folder: str, clean: bool, engine: str):
+        self.folder, self.clean, self.engine = Path(folder), clean, engine
+        self.new: dict[str, bytes] = {}
+        self.used: list[str] = []
+
+    def key(self, *parts) -> str:
+        return digest(self.engine, *parts)
+
+    def get(self, key: str) -> bytes | None:
+        if self.clean:
+            return None
+        found = self.new.get(key)
+        if found is None:
+            found = read_unit(self.folder / key[:2] / key)
+            if found is not None:
+                self.used.append(key)
+        return found
+
+    def put(self, key: str, data: bytes) -> None:
+        self.new[key] = data
+
+
+def _render_keeping(render, folder: str, clean: bool, engine: str, *args) -> tuple:
+    """render(*args, kept=…) in a worker: its output, the pieces it kept and the keys of those it reused."""
+    kept = KeptInWorker(folder, clean, engine)
+    return render(*args, kept=kept), kept.new, kept.used
+
+
+def read_unit(path: Path, warn=None) -> bytes | None:
+    """A stored output, if it is whole (its first line is the digest of the rest). A damaged one is
+    removed: the build that renders it again writes it anew."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, _, body = data.partition(b"\n")
+    if head != bytes_digest(body).encode():
+        _warn(warn, f"{path}: a damaged cache file is ignored and its unit rendered again")
+        path.unlink(missing_ok=True)
+        return None
+    return body
 
 
 class Cache:
@@ -230,7 +284,12 @@ class Cache:
                 out[unit.name] = Pending(value=found)
                 continue
             self.rendered.append(unit.name)
-            if unit.heavy:
+            if unit.heavy and unit.keeps:
+                future = self.workers.submit(_render_keeping, unit.render, str(self.units_folder), self.clean,
+                                             self.engine, *unit.args)
+                out[unit.name] = Pending(future=future, done=lambda data, key=key: self.put(key, data),
+                                         keeping=self)
+            elif unit.heavy:
                 out[unit.name] = Pending(future=self.workers.submit(unit.render, *unit.args),
                                          done=lambda data, key=key: self.put(key, data))
             else:
@@ -244,16 +303,7 @@ class Cache:
         """The output stored under `key`, if it is whole."""
         if key in self._stored:
             return self._stored[key]
-        path = self._path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        head, _, body = data.partition(b"\n")
-        if head != bytes_digest(body).encode():
-            _warn(self.warn, f"{path}: a damaged cache file is ignored and its unit rendered again")
-            return None
-        return body
+        return read_unit(self._path(key), self.warn)
 
     def put(self, key: str, data: bytes) -> None:
         """Keep an output under its key: in memory now, on disk when the build is written (`save`)."""
@@ -261,12 +311,13 @@ class Cache:
         self._stored[key] = data
 
     def save(self) -> None:
-        """Write the outputs rendered by this build (each file written whole, then renamed)."""
+        """Write the outputs rendered by this build (each file written whole, then renamed; not flushed to
+        the disk, which the editions are: a cache file cut short by a power cut reads as missing)."""
         from .write import write_file
         for key, data in self._stored.items():
             path = self._path(key)
             if not path.exists():
-                write_file(path, bytes_digest(data).encode() + b"\n" + data)
+                write_file(path, bytes_digest(data).encode() + b"\n" + data, durable=False)
 
     def manifest_bytes(self, editions: dict[str, str], records: dict) -> bytes:
         manifest = Manifest(self.manifest.builds + [sorted(self.keys)], editions, records)
@@ -295,10 +346,16 @@ class Pending:
     future: Future | None = None
     call: Callable | None = None
     done: Callable | None = None
+    keeping: "Cache | None" = None  # a heavy unit's worker sends (output, pieces kept, pieces reused)
 
     def result(self) -> bytes:
         if self.value is None:
             self.value = self.future.result() if self.future is not None else self.call()
+            if self.keeping is not None:
+                self.value, pieces, used = self.value
+                for key, data in pieces.items():
+                    self.keeping.put(key, data)
+                self.keeping.keys.update(used)
             if self.done is not None:
                 self.done(self.value)
         return self.value
@@ -363,19 +420,25 @@ class Workers:
 
     def _start_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_start, initargs=(self.warm,))
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_start,
+                                             initargs=(self.warm, context.Lock()))
         return self._pool
 
 
-def _worker_start(warm: tuple[str, ...] = ()) -> None:
+def _worker_start(warm: tuple[str, ...], one_at_a_time) -> None:
     """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker; then
-    import what the layouts will need."""
+    import what the layouts will need, one worker after the other: the first is ready for the first
+    part sooner than if all shared the cores with the build's own loading, and the others import
+    while it lays out."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    for module in warm:
-        importlib.import_module(module)
+    if not warm:
+        return
+    with one_at_a_time:
+        for module in warm:
+            importlib.import_module(module)
 
 
 def die_with_parent() -> None:

@@ -88,15 +88,18 @@ def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT,
     log = log or Log()
     started = time.perf_counter()
     build = Build(Path(root), tuple(editions), Path(output), log, clean, jobs or default_jobs(), strict)
-    if build.up_to_date():
-        return build.result
     try:
         if workers is not None:
-            build.run(workers)
+            if not build.up_to_date():
+                build.run(workers)
         else:
-            # The PDFs (and the EPUB's page-list) need layouts: the workers start importing WeasyPrint now.
+            # The PDFs (and the EPUB's page-list) need layouts: the workers start importing WeasyPrint now,
+            # while this process reads the files to see whether anything changed (if not, they are stopped).
             with Workers(build.jobs, WARM if {"print", "screen", "epub"} & set(build.editions) else ()) as own:
-                build.run(own)
+                if build.up_to_date():
+                    own.close(abandon=True)
+                else:
+                    build.run(own)
     except BaseException as exc:
         # What the command line says of the previous editions is what is on disk now, looked at.
         exc.replaced_editions = build.replaced_editions()
@@ -213,6 +216,7 @@ class Build:
             if cache.rendered and any(n.startswith("pdf/part/") for n in cache.rendered):
                 self.log.step(self.id, "pdf", "laying out the parts of the book")
             result = pdf.finish()
+            self.start_page_changes(result, workers)
             self.timings["pdf"] = time.perf_counter() - t
             pagination = result.pagination
             self.records["page_of"] = {d.id: pagination.page_of[d.id] for d in pub.documents
@@ -233,7 +237,7 @@ class Build:
             self.timings["epub"] = time.perf_counter() - t
             self._stage("epub", cache, f"{len(outputs['epub']) // 1024} KB")
         if needs_pdf:
-            self.page_changes(result)
+            self.page_changes()
         if "print" in self.editions:
             from .render.pdf import press_edition_of
             press = press_edition_of(result)
@@ -245,12 +249,17 @@ class Build:
                     "press.preflight-failed", problems=press.preflight["problems"]))])
         self.write(cache, outputs)
 
-    def page_changes(self, result) -> None:
-        """Which printed pages changed: the book's pages read back and compared with the last build's."""
+    def start_page_changes(self, result, workers: Workers) -> None:
+        """Which printed pages changed: the book's pages read back and compared with the last build's, in a
+        worker while this process makes the EPUB (and another worker print.pdf)."""
         from .changes import pdf_changes
-        t = time.perf_counter()
         name = "print.pdf" if "print" in self.editions else "screen.pdf"
-        changes = pdf_changes(name, result.book_pdf, self.cache_folder / PAGE_TEXTS)
+        self._page_changes = (time.perf_counter(), workers.submit(pdf_changes, name, result.book_pdf,
+                                                                   self.cache_folder / PAGE_TEXTS))
+
+    def page_changes(self) -> None:
+        t, pending = self._page_changes
+        changes = pending.result()
         self.page_report = changes
         self.kept[PAGE_TEXTS] = changes.records_json()
         self.timings["changes"] = time.perf_counter() - t

@@ -190,6 +190,7 @@ class Watcher:
         self._changes: queue.Queue = queue.Queue()
         self._listening: threading.Thread | None = None
         self._workers: Workers | None = None  # kept from one rebuild to the next: WeasyPrint stays loaded in them
+        self._preview_subsets = PreviewSubsets()
 
     @property
     def url(self) -> str:
@@ -344,7 +345,8 @@ class Watcher:
             pages = [page for half in halves for page in half.pages]
             cut = pikepdf.new()
             cut.pages.extend(pages[first:min(later, default=len(pages))])
-            merge_page_fonts(cut)  # a part embeds stand-ins for its faces: its pages get the faces' glyphs here
+            # A part embeds stand-ins for its faces: its pages get the faces' glyphs here.
+            merge_page_fonts(cut, self._preview_subsets)
             for page in cut.pages:
                 page.obj.MediaBox = page.obj.get("/TrimBox", page.obj.MediaBox)
             out = io.BytesIO()
@@ -411,6 +413,31 @@ def web_digests(output: Path, pub_id: str) -> dict[str, str]:
 
 
 # -- the server ---------------------------------------------------------------------
+
+class PreviewSubsets:
+    """The faces' subsets the last previews were given, kept while watching: after an edit that brings no
+    new character, a document's preview needs the same ones again (render/pdf/fonts.py asks by the face's
+    stand-in and the glyphs). In memory only, a few at a time; the build keeps its own."""
+
+    KEPT = 24
+
+    def __init__(self):
+        self._subsets: dict[str, bytes] = {}
+        self._lock = threading.Lock()  # the faces are subset side by side, in threads
+
+    def key(self, *parts) -> str:
+        return digest(*parts)
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._subsets.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        with self._lock:
+            self._subsets[key] = data
+            while len(self._subsets) > self.KEPT:
+                del self._subsets[next(iter(self._subsets))]
+
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True

@@ -8,6 +8,7 @@ build record written by another version, a cache file cut short by a full disk.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -213,6 +214,11 @@ def test_damaged_cache_files_are_rendered_again_with_a_warning(edited_copy):
     run = build(pub, output, "--jobs", "1")
     assert run.returncode == 0, run.stderr
     assert "damaged cache file" in run.stderr
+    used = json.loads((output / ".cache" / "minimal" / "build.json").read_text(encoding="utf-8"))["builds"][-1]
+    for key in used:  # what this build used is on disk whole again: the next build reads it
+        stored = output / ".cache" / "minimal" / "units" / key[:2] / key
+        head, _, body = stored.read_bytes().partition(b"\n")
+        assert head == hashlib.sha256(body).hexdigest().encode(), stored
     clean_output = output.parent / "clean"
     assert build(pub, clean_output, "-q", "--clean").returncode == 0
     for name in ("print.pdf", "screen.pdf", "minimal.epub", "web/chapter.html"):

@@ -210,6 +210,39 @@ def test_the_same_input_gives_the_same_file(built):
     assert again == built["press"]
 
 
+def test_kept_conversions_give_the_same_file_and_only_changed_streams_are_converted(built, tmp_path, monkeypatch):
+    """Each content stream's conversion is kept under the stream as stored: the next file made from the
+    same book converts nothing and is the same, byte for byte; a book with one page changed converts that
+    page's stream alone."""
+    import io
+
+    from publish.cache import Cache, Kept
+    from publish.render import press
+
+    kept = Kept(Cache(tmp_path / "cache"))
+    converted = []
+    real = press._converted_operators
+    monkeypatch.setattr(press, "_converted_operators", lambda data, colours: converted.append(data) or
+                        real(data, colours))
+    first = make_print_pdf(built["book"], built["settings"], built["photos"], kept=kept)
+    assert first == built["press"], "kept or not, one way of writing a converted stream"
+    streams = len(converted)
+    assert streams > 2
+    converted.clear()
+    assert make_print_pdf(built["book"], built["settings"], built["photos"], kept=kept) == first
+    assert converted == []
+    with pikepdf.open(io.BytesIO(built["book"])) as book:
+        book.pages[1].contents_add(book.make_stream(b"q 0.105882 0.105882 0.105882 rg 9 9 1 1 re f Q"))
+        out = io.BytesIO()
+        book.save(out)
+    changed = open_pdf(make_print_pdf(out.getvalue(), built["settings"], built["photos"], kept=kept))
+    assert len(converted) == 1 and converted[0].endswith(b"re f Q")
+    drawn = [(str(i.operator), [float(v) for v in i.operands]) for i in pikepdf.parse_content_stream(changed.pages[1])
+             if str(i.operator) in ("rg", "k")]
+    assert drawn[-1] == ("k", pytest.approx(list(built["settings"].colours.for_rgb((27, 27, 27)).cmyk)))
+    assert "rg" not in {op for op, _ in drawn}
+
+
 def test_colours_are_converted_as_operators_never_inside_text(built):
     """A stream WeasyPrint writes (text as hex strings) is converted the quick way, one with literal strings
     or an inline image through the parser: either way each token colour's operator becomes its ink, and

@@ -286,3 +286,88 @@ def test_a_colour_that_is_no_token_is_never_converted_and_is_reported_with_its_p
     (problem,) = report.errors
     assert problem.page == 2 and "sRGB colour #c00000" in problem.message
     assert "the nearest is" in problem.hint
+
+
+# -- what a page's drawing found, kept for the next build ---------------------------------------------
+
+@pytest.fixture()
+def kept(tmp_path):
+    from publish.cache import Cache, Kept
+    return Kept(Cache(tmp_path / "cache"))
+
+
+def drawn_pages(monkeypatch) -> list:
+    """The pages the preflight runs the drawing of (not those whose findings it kept)."""
+    from publish.render import preflight as module
+    drawn = []
+    real = module._Drawing._draw
+    monkeypatch.setattr(module._Drawing, "_draw", lambda self, page: drawn.append(self.page) or real(self, page))
+    return drawn
+
+
+DRAWN_ON_ONE_PAGE = {"a stray sRGB colour", "a token left in sRGB", "rgb colour space", "too much ink",
+                     "a mark in the bleed", "rich black small text", "tiny text in two inks"}  # a page's content
+SHARED_RESOURCES = {"an rgb image", "an rgb blending group", "a font not embedded",
+                    "a transfer function"}  # the pages' shared resources changed
+
+
+@pytest.mark.parametrize("name, change, version, page", [(s[0], s[1], s[2], s[4]) for s in SPOILT],
+                         ids=[s[0] for s in SPOILT])
+def test_a_page_s_kept_findings_report_as_drawing_it_again_would(made, kept, monkeypatch, name, change, version,
+                                                                  page):
+    """After the good file's pages are kept, the spoilt file is read again only where what its pages draw
+    changed, and its report is the one a preflight with nothing kept writes, word for word."""
+    spoilt = spoil(made["press"], change, version)
+    fresh = preflight(spoilt, made["settings"], made["photos"])
+    preflight(made["press"], made["settings"], made["photos"], kept=kept)
+    drawn = drawn_pages(monkeypatch)
+    again = preflight(spoilt, made["settings"], made["photos"], kept=kept)
+    assert again.text() == fresh.text()
+    assert [str(p) for p in again.problems] == [str(p) for p in fresh.problems]
+    if name in DRAWN_ON_ONE_PAGE:
+        assert drawn == [page]
+    elif name in SHARED_RESOURCES:
+        assert drawn == [1, 2]  # WeasyPrint gives a document's pages one resource dictionary
+    else:  # the file, the boxes, an annotation: nothing a page draws
+        assert drawn == []
+    drawn.clear()
+    assert preflight(spoilt, made["settings"], made["photos"], kept=kept).text() == fresh.text()
+    assert drawn == []
+
+
+def test_kept_findings_are_not_those_of_another_page_or_setting(made, kept, monkeypatch):
+    """A page's findings are kept under everything its drawing reads and what the report says of it:
+    strictness and the photos' names change the key, the page's number does not."""
+    drawn = drawn_pages(monkeypatch)
+    every_page = list(range(1, len(pikepdf.open(io.BytesIO(made["all"])).pages) + 1))
+    preflight(made["all"], made["settings"], made["photos"], kept=kept)
+    assert drawn == every_page
+    drawn.clear()
+    strict = preflight(made["all"], made["settings"], made["photos"], strict=True, kept=kept)
+    assert drawn == every_page, "strict makes a coarse photo's warning an error: read again"
+    assert strict.text() == preflight(made["all"], made["settings"], made["photos"], strict=True).text()
+    drawn.clear()
+    unnamed = preflight(made["all"], made["settings"], kept=kept)
+    assert drawn == every_page, "without the photos, their names are not known: read again"
+    assert "unknown image" in unnamed.text()
+    swapped = spoil(made["all"], lambda pdf: pdf.pages.reverse())
+    fresh = preflight(swapped, made["settings"], made["photos"]).text()
+    drawn.clear()
+    assert preflight(swapped, made["settings"], made["photos"], kept=kept).text() == fresh
+    assert drawn == [], "the same pages in another order are not read again"
+
+
+def test_a_page_that_reaches_itself_again_is_read_every_time(made, kept, monkeypatch):
+    """A form whose resources hold the form has no digest that another file could share: such a page is
+    read every time (its findings are not kept), and reported as it always was."""
+    def cycle(pdf):
+        form = pdf.make_stream(b"0 0 0 1 k 10 10 5 5 re f", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                               BBox=[0, 0, 100, 100])
+        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Self=form))
+        draw(2, b"q /Loop Do Q", {"/XObject": {"/Loop": form}})(pdf)
+    looped = spoil(made["press"], cycle)
+    fresh = preflight(looped, made["settings"], made["photos"]).text()
+    drawn = drawn_pages(monkeypatch)
+    for _ in range(2):
+        assert preflight(looped, made["settings"], made["photos"], kept=kept).text() == fresh
+    assert drawn == [1, 2, 1, 2], "the pages share the resources that reach the form"

@@ -240,3 +240,44 @@ def test_the_workers_stay_from_one_save_to_the_next_and_stop_with_the_watch(watc
     while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers[0]):
         time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers[0])
+
+
+@pytest.mark.filterwarnings("ignore::pikepdf.PageCopyWarning")  # a draft has no links to keep, as in the watch
+def test_a_preview_after_an_edit_without_new_characters_subsets_no_face_again(tmp_path, monkeypatch):
+    """The draft preview embeds the faces' glyphs of its pages (a part embeds stand-ins): the watch keeps
+    the subsets it made, and the next preview with the same glyphs takes them, to the same bytes."""
+    import io
+
+    import pikepdf
+
+    from publish.cache import Cache
+    from publish.pipeline import load
+    from publish.progress import Log
+    from publish.render.pdf import PdfWriter, fonts
+    from publish.render.pdf.layout import PartLayout
+    from publish.watch import PreviewSubsets
+
+    pub = load(copy_publication(FIXTURES / "minimal", tmp_path / "minimal"), Log(quiet=True))
+    writer = PdfWriter(pub, Cache(tmp_path / "cache"))
+    number = next(i for i, part in enumerate(writer.parts) if part.kind == "documents")
+    layout = PartLayout.from_bytes(writer.cache.make([writer.part_unit(number)])[writer.part_unit(number).name])
+    subsets, made = PreviewSubsets(), []
+    real = fonts.harfbuzz_subset
+    monkeypatch.setattr(fonts, "harfbuzz_subset", lambda *args: made.append(args[0]) or real(*args))
+
+    def preview() -> bytes:
+        cut = pikepdf.new()
+        for pdf in layout.pdfs:
+            cut.pages.extend(pikepdf.open(io.BytesIO(pdf)).pages)
+        fonts.merge_page_fonts(cut, subsets)
+        out = io.BytesIO()
+        cut.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    first = preview()
+    assert made, "the faces are subset for the first preview"
+    made.clear()
+    assert preview() == first and made == []
+    for n in range(PreviewSubsets.KEPT + 1):
+        subsets.put(f"another {n}", b"")
+    assert preview() == first and made, "a few at a time: the oldest go"

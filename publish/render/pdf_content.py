@@ -12,6 +12,7 @@ Matrices are PDF's six numbers `[a b c d e f]`, composed as PDF composes them
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Iterator
@@ -133,3 +134,63 @@ def _items(dictionary):
     if isinstance(dictionary, pikepdf.Dictionary):
         return list(dictionary.items())
     return []
+
+
+class ObjectDigests:
+    """A digest of a PDF object with everything it reaches: its streams' bytes as stored, its dictionaries
+    and arrays, each indirect object digested once. Two objects with the same digest draw the same,
+    whichever file or place they are in (a page's digest does not depend on its number).
+
+    An object that reaches itself again (a form whose resources hold the form) has no digest: what it
+    reaches could only be named by its number in this file."""
+
+    def __init__(self):
+        self._indirect: dict[tuple[int, int], bytes | None] = {}  # None: being digested, or in a cycle
+
+    def of_keys(self, dictionary: pikepdf.Dictionary, keys: tuple[str, ...]) -> str | None:
+        """The digest of the entries `keys` of `dictionary` (a page: what its drawing reads, not /Parent);
+        None where they reach a cycle."""
+        hasher = hashlib.sha256()
+        try:
+            for key in keys:
+                if key in dictionary:
+                    hasher.update(key.encode() + self.of(dictionary[key]))
+        except _Cycle:
+            return None
+        return hasher.hexdigest()
+
+    def of(self, value) -> bytes:
+        if isinstance(value, pikepdf.Object) and value.is_indirect:
+            if value.objgen in self._indirect:
+                found = self._indirect[value.objgen]
+                if found is None:
+                    raise _Cycle()
+                return found
+            self._indirect[value.objgen] = None
+            found = self._indirect[value.objgen] = self._direct(value)
+            return found
+        return self._direct(value)
+
+    def _direct(self, value) -> bytes:
+        hasher = hashlib.sha256()
+        if isinstance(value, (pikepdf.Stream, pikepdf.Dictionary)):
+            hasher.update(b"stream" if isinstance(value, pikepdf.Stream) else b"dictionary")
+            for key in sorted(value.keys()):
+                if key != "/Length":
+                    hasher.update(key.encode() + self.of(value[key]))
+            if isinstance(value, pikepdf.Stream):
+                hasher.update(value.read_raw_bytes())
+        elif isinstance(value, pikepdf.Array):
+            hasher.update(b"array")
+            if any(isinstance(item, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) for item in value):
+                for item in value:
+                    hasher.update(self.of(item))
+            else:  # numbers, names, strings: as PDF writes them
+                hasher.update(value.unparse())
+        else:
+            hasher.update(repr(value).encode())
+        return hasher.digest()
+
+
+class _Cycle(Exception):
+    pass

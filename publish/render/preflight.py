@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +34,7 @@ import pikepdf
 from PIL import Image, ImageCms
 
 from .images import RESOLUTION_HINT, PreparedPhoto, resolution_problem
-from .pdf_content import IDENTITY, Matrix, apply, matrix_of, multiply, scale_of
+from .pdf_content import IDENTITY, Matrix, ObjectDigests, apply, matrix_of, multiply, scale_of
 from ..errors import shown
 from .press import MM, PressColours, PressSettings, parse_pdf_date
 
@@ -166,13 +167,15 @@ class PreflightReport:
 
 
 def preflight(print_pdf: bytes, settings: PressSettings | None = None, photos: Iterable[PreparedPhoto] = (),
-              strict: bool = False, bound: bool = False) -> PreflightReport:
+              strict: bool = False, bound: bool = False, kept=None) -> PreflightReport:
     """Check `print_pdf` as a PDF/X-4 press file.
 
     `settings` gives the colour table (to name the token of each colour and of a stray
     sRGB one) and the ink limit; `photos` name the images (by their print form's
     digest); `strict` makes photos under PRINT_PPI_MIN errors; `bound` (a bound book)
-    makes a page count that is not a multiple of 4 a warning.
+    makes a page count that is not a multiple of 4 a warning. `kept` (the build's
+    cache, cache.Kept): what was found drawn on a page is kept under a digest of
+    everything its drawing reads, and a page whose bytes are the same is not run again.
     """
     report = PreflightReport(bound=bound, ink_limit=settings.ink_limit if settings else None)
     problems = _Problems(report)
@@ -195,7 +198,7 @@ def preflight(print_pdf: bytes, settings: PressSettings | None = None, photos: I
                 image = photo.print_image(settings.profile.data)
                 sources[image.sha256] = photo.photo.path.name
                 notes[image.sha256] = image.notes
-        _Drawing(pdf, report, problems, settings.colours if settings else None, sources, notes, strict).run()
+        _Drawing(pdf, report, problems, settings.colours if settings else None, sources, notes, strict, kept).run()
         _check_everything_else(pdf, problems)
     if bound and report.pages % 4:
         problems.warning(None, f"{report.pages} pages: a bound book needs a multiple of 4",
@@ -421,29 +424,80 @@ class _State:
         return _State(**self.__dict__)
 
 
+class _PageFindings:
+    """What one page's drawing found, in the order it was found, without the page's number: the same
+    bytes drawn on another page, or in the next build, find the same."""
+
+    def __init__(self, events: list | None = None, colours: list | None = None, marks: list | None = None,
+                 max_ink: float | None = None):
+        self.events = events or []  # ("problem", severity, message, hint), ("font", …FontReport), ("image", …)
+        self.colours = dict.fromkeys(colours or ())  # labels, as an ordered set
+        self.marks = marks or []  # (bbox, line width)
+        self.max_ink = max_ink
+
+    def error(self, message: str, hint: str = "") -> None:
+        self.add("error", message, hint)
+
+    def warning(self, message: str, hint: str = "") -> None:
+        self.add("warning", message, hint)
+
+    def add(self, severity: str, message: str, hint: str = "") -> None:
+        self.events.append(("problem", severity, message, hint))
+
+    def ink(self, value: float) -> None:
+        self.max_ink = value if self.max_ink is None else max(self.max_ink, value)
+
+    def to_bytes(self) -> bytes:
+        return json.dumps([self.events, list(self.colours), self.marks, self.max_ink]).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "_PageFindings | None":
+        try:
+            events, colours, marks, max_ink = json.loads(data)
+            return cls([tuple(e) for e in events], colours, [(tuple(b), w) for b, w in marks], max_ink)
+        except (ValueError, TypeError):
+            return None
+
+
+PAGE_DRAWING = ("/Contents", "/Resources", "/Group")
+"""What of a page its drawing reads (with what these reach): a page's findings are kept under their digest."""
+
+
 class _Drawing:
     """Runs every page's content (into forms, patterns, glyphs) with its graphics state,
     and records each colour, image, font and mark as it is painted."""
 
     def __init__(self, pdf, report: PreflightReport, problems: _Problems, colours: PressColours | None,
-                 sources: dict, notes: dict, strict: bool):
+                 sources: dict, notes: dict, strict: bool, kept=None):
         self.pdf, self.report, self.problems = pdf, report, problems
         self.colours, self.sources, self.notes, self.strict = colours, sources, notes, strict
-        self.fonts: dict = {}
+        self.kept = kept
+        self.fonts: dict = {}  # FontReport's fields → the report
+        self.font_facts: dict = {}  # a font object → its FontReport's fields
         self.marks: list[tuple[int, tuple[float, float, float, float], float]] = []  # page, bbox, width
         self.image_ink: dict = {}
         self.max_ink: float | None = None
 
     def run(self) -> None:
+        closure = ObjectDigests()
+        # What else a page's findings depend on: the colour table (its hints), the photos' names, strictness.
+        table = (self.colours.path.name, self.colours.colours, sorted(self.colours.aliases.items())) \
+            if self.colours else None
+        context = repr((table, sorted(self.sources.items()), sorted((k, list(v)) for k, v in self.notes.items()),
+                        self.strict))
         for index, page in enumerate(self.pdf.pages):
             self.page = index + 1
-            self.bleed = _box(page, "/BleedBox") or _box(page, "/TrimBox") or _box(page, "/MediaBox")
-            self.trim = _box(page, "/TrimBox") or self.bleed
-            group = page.obj.get("/Group")
-            if isinstance(group, pikepdf.Dictionary):
-                self._group(group, "the page's transparency group")
-            resources = page.obj.get("/Resources", pikepdf.Dictionary())
-            self._run(list(pikepdf.parse_content_stream(page)), resources, _State(), 0)
+            key = found = None
+            drawing = closure.of_keys(page.obj, PAGE_DRAWING) if self.kept is not None else None
+            if drawing is not None:
+                key = self.kept.key("preflight page", context, drawing)
+                stored = self.kept.get(key)
+                found = _PageFindings.from_bytes(stored) if stored is not None else None
+            if found is None:
+                found = self._draw(page)
+                if key is not None:
+                    self.kept.put(key, found.to_bytes())
+            self._record(found)
         self.report.fonts = list(self.fonts.values())
         self.report.max_ink = self.max_ink
         self._report_marks()
@@ -455,6 +509,38 @@ class _Drawing:
                                 f"total ink {self.max_ink * 100:.0f} %, over the press's "
                                 f"{self.report.ink_limit * 100:.0f} % (pages {_ranges(pages)})",
                                 "lower the ink of that colour or separate the photo with the press profile")
+
+    def _draw(self, page) -> _PageFindings:
+        self.found = _PageFindings()
+        group = page.obj.get("/Group")
+        if isinstance(group, pikepdf.Dictionary):
+            self._group(group, "the page's transparency group")
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        self._run(list(pikepdf.parse_content_stream(page)), resources, _State(), 0)
+        return self.found
+
+    def _record(self, found: _PageFindings) -> None:
+        """A page's findings into the report, with its number."""
+        for event in found.events:
+            if event[0] == "problem":
+                self.problems.add(event[1], self.page, event[2], event[3])
+            elif event[0] == "font":
+                facts = tuple(event[1:])
+                report = self.fonts.get(facts)
+                if report is None:
+                    report = self.fonts[facts] = FontReport(*facts)
+                    if not report.embedded:
+                        self.problems.error(self.page, f"font {report.name} is not embedded", "embed every font")
+                report.pages.add(self.page)
+            elif event[0] == "image":
+                source, width, height, placed, ppi, space, ink = event[1:]
+                self.report.images.append(ImageReport(self.page, source, width, height, tuple(placed), ppi,
+                                                      space, ink))
+        for label in found.colours:
+            self.report.colours.setdefault(label, set()).add(self.page)
+        self.marks += [(self.page, tuple(box), width) for box, width in found.marks]
+        if found.max_ink is not None:
+            self.max_ink = found.max_ink if self.max_ink is None else max(self.max_ink, found.max_ink)
 
     # The interpreter -------------------------------------------------------------------------------
     def _run(self, instructions, resources, state: _State, depth: int) -> None:
@@ -558,8 +644,7 @@ class _Drawing:
         name = str(name)
         if name in ("/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern"):
             if name == "/DeviceRGB":
-                self.problems.error(self.page, "a colour in DeviceRGB (cs /DeviceRGB)",
-                                    "use a colour token of styles/tokens.css")
+                self.found.error("a colour in DeviceRGB (cs /DeviceRGB)", "use a colour token of styles/tokens.css")
             return name
         space = resources.get("/ColorSpace", pikepdf.Dictionary()).get(name)
         if space is None:
@@ -570,9 +655,8 @@ class _Drawing:
     def _check_space(self, space, what: str) -> None:
         kind, base = _space_kind(space)
         if kind == "/DeviceRGB" or base == "/DeviceRGB":
-            self.problems.error(self.page, f"{what} in DeviceRGB" + (f" ({kind[1:]} on DeviceRGB)"
-                                                                     if kind != "/DeviceRGB" else ""),
-                                "the press file takes CMYK (or ICC-based) colour only")
+            self.found.error(f"{what} in DeviceRGB" + (f" ({kind[1:]} on DeviceRGB)" if kind != "/DeviceRGB" else ""),
+                             "the press file takes CMYK (or ICC-based) colour only")
 
     def _rgb_colour(self, values) -> None:
         hex_value = "#" + "".join(f"{max(0, min(255, round(v * 255))):02x}" for v in values)
@@ -586,8 +670,8 @@ class _Drawing:
                 nearest = self.colours.nearest(rgb)
                 hint = (f"use a colour token (the nearest is {nearest.token}, {nearest.screen}), or add this "
                         f"colour to {self.colours.path.name} with its press value (--color-NAME-press)")
-        self.problems.error(self.page, f"sRGB colour {hex_value} ({' '.join(_fmt(v) for v in values)} rg) is not "
-                                       "a colour token: it has no press value", hint)
+        self.found.error(f"sRGB colour {hex_value} ({' '.join(_fmt(v) for v in values)} rg) is not "
+                         "a colour token: it has no press value", hint)
 
     def _record_colour(self, space, values) -> float | None:
         kind, _ = _space_kind(space)
@@ -602,9 +686,9 @@ class _Drawing:
         else:
             ink = None
             label = f"{kind[1:]} " + " ".join(_fmt(v) for v in values)
-        self.report.colours.setdefault(label, set()).add(self.page)
+        self.found.colours[label] = None
         if ink is not None:
-            self.max_ink = ink if self.max_ink is None else max(self.max_ink, ink)
+            self.found.ink(ink)
         return ink
 
     def _paint(self, state: _State, path, fill=False, stroke=False) -> None:
@@ -614,8 +698,8 @@ class _Drawing:
             if _space_kind(space)[0] == "/Separation" and _separation_name(space) == "/All" and path:
                 xs, ys = [p[0] for p in path], [p[1] for p in path]
                 half = state.line_width * scale_of(state.ctm) / 2 if stroke else 0
-                self.marks.append((self.page, (min(xs) - half, min(ys) - half, max(xs) + half, max(ys) + half),
-                                   state.line_width * scale_of(state.ctm)))
+                self.found.marks.append(((min(xs) - half, min(ys) - half, max(xs) + half, max(ys) + half),
+                                         state.line_width * scale_of(state.ctm)))
             self._record_colour(space, values)
 
     def _text(self, state: _State, text_matrix: Matrix) -> None:
@@ -631,18 +715,16 @@ class _Drawing:
         c, m, y, k = values
         inks = sum(1 for v in values if v > 0.005)
         if size < SMALL_TEXT and k >= RICH_BLACK and c + m + y > 0.005:
-            self.problems.error(self.page, f"{size:.1f} pt text in four-colour black "
-                                           f"({' '.join(_fmt(v) for v in values)})",
-                                "set small text in 100 % K only (--color-ink-press: device-cmyk(0 0 0 1))")
+            self.found.error(f"{size:.1f} pt text in four-colour black ({' '.join(_fmt(v) for v in values)})",
+                             "set small text in 100 % K only (--color-ink-press: device-cmyk(0 0 0 1))")
         elif size < TINY_TEXT and inks > 1:
-            self.problems.warning(self.page, f"{size:.1f} pt text in {inks} inks "
-                                             f"({' '.join(_fmt(v) for v in values)}): it will blur on press",
-                                  "give text under 9 pt a one-ink colour")
+            self.found.warning(f"{size:.1f} pt text in {inks} inks ({' '.join(_fmt(v) for v in values)}): "
+                               "it will blur on press", "give text under 9 pt a one-ink colour")
 
     def _font(self, font) -> None:
         key = font.objgen if font.is_indirect else id(font)
-        report = self.fonts.get(key)
-        if report is None:
+        facts = self.font_facts.get(key)
+        if facts is None:
             name = str(font.get("/BaseFont", "/(unnamed Type 3)"))[1:]
             subtype = str(font.get("/Subtype", "?"))[1:]
             described = font.DescendantFonts[0] if subtype == "Type0" and "/DescendantFonts" in font else font
@@ -653,11 +735,10 @@ class _Drawing:
                 subtype += "/" + str(described.get("/Subtype", "?"))[1:]
                 if descriptor is not None and "/FontFile3" in descriptor:
                     subtype += " (" + str(descriptor.FontFile3.get("/Subtype", "?"))[1:] + ")"
-            report = FontReport(name, subtype, embedded, bool(re.match(r"[A-Z]{6}\+", name)))
-            self.fonts[key] = report
-            if not embedded:
-                self.problems.error(self.page, f"font {name} is not embedded", "embed every font")
-        report.pages.add(self.page)
+            facts = self.font_facts[key] = (name, subtype, embedded, bool(re.match(r"[A-Z]{6}\+", name)))
+        event = ("font", *facts)
+        if event not in self.found.events:
+            self.found.events.append(event)
 
     def _image(self, xobject, ctm: Matrix) -> None:
         a, b, c, d, _, _ = ctm
@@ -670,15 +751,15 @@ class _Drawing:
         digest = hashlib.sha256(xobject.read_raw_bytes()).hexdigest()
         source = self.sources.get(digest, "")
         if kind == "/DeviceRGB" or base == "/DeviceRGB":
-            self.problems.error(self.page, f"image {source or f'{stored[0]} × {stored[1]} px'} in DeviceRGB",
-                                "give the figure's photo to make_print_pdf (it finds the screen copy by its "
-                                "digest), or make the image CMYK")
+            self.found.error(f"image {source or f'{stored[0]} × {stored[1]} px'} in DeviceRGB",
+                             "give the figure's photo to make_print_pdf (it finds the screen copy by its "
+                             "digest), or make the image CMYK")
         mask = xobject.get("/SMask")
         if isinstance(mask, pikepdf.Stream):
             self._check_space(mask.get("/ColorSpace"), "an image's soft mask")
         ink = self._image_ink(xobject, kind, digest)
         if ink is not None:
-            self.max_ink = ink if self.max_ink is None else max(self.max_ink, ink)
+            self.found.ink(ink)
         if width_pt < 0.01 or height_pt < 0.01:
             return
         # Each stored axis against its own placed length: right for a photo drawn turned too.
@@ -688,16 +769,14 @@ class _Drawing:
         turned = abs(a) < abs(b)
         width_px, height_px = (stored[1], stored[0]) if turned else stored
         placed = (height_pt / MM, width_pt / MM) if turned else (width_pt / MM, height_pt / MM)
-        self.report.images.append(ImageReport(self.page, source, width_px, height_px, placed, ppi,
-                                              _space_label(space), ink))
+        self.found.events.append(("image", source, width_px, height_px, placed, ppi, _space_label(space), ink))
         for note in self.notes.get(digest, ()):
-            self.problems.warning(self.page, f"{source}: {note}", "check the photo with the printer")
+            self.found.warning(f"{source}: {note}", "check the photo with the printer")
         found = resolution_problem(ppi, self.strict)
         if found is not None:
             severity, message = found
-            self.problems.add(severity, self.page, f"{source or 'an image'} ({width_px} × {height_px} px at "
-                                                   f"{placed[0]:.0f} × {placed[1]:.0f} mm): {message}",
-                              RESOLUTION_HINT)
+            self.found.add(severity, f"{source or 'an image'} ({width_px} × {height_px} px at "
+                                     f"{placed[0]:.0f} × {placed[1]:.0f} mm): {message}", RESOLUTION_HINT)
 
     def _image_ink(self, xobject, kind: str, digest: str) -> float | None:
         """The most ink any pixel takes, on a reduced decode (8× for JPEG, sampled otherwise)."""
@@ -729,7 +808,7 @@ class _Drawing:
         image = inline.iimage
         space = image.obj.get("/ColorSpace", image.obj.get("/CS"))
         if str(space) in ("/RGB", "/DeviceRGB"):
-            self.problems.error(self.page, "an inline image in DeviceRGB", "make it CMYK")
+            self.found.error("an inline image in DeviceRGB", "make it CMYK")
 
     def _shading(self, shading) -> None:
         self._check_space(shading.get("/ColorSpace"), "a gradient (shading)")
@@ -751,10 +830,10 @@ class _Drawing:
             return
         for key in ("/TR", "/TR2"):
             if key in state and state[key] != pikepdf.Name.Default:
-                self.problems.error(self.page, f"a transfer function ({key}) in the graphics state",
-                                    "PDF/X forbids transfer functions: remove it")
+                self.found.error(f"a transfer function ({key}) in the graphics state",
+                                 "PDF/X forbids transfer functions: remove it")
         if "/HTP" in state or "/HT" in state and isinstance(state.get("/HT"), pikepdf.Dictionary):
-            self.problems.warning(self.page, "a halftone set in the file", "leave screening to the printer")
+            self.found.warning("a halftone set in the file", "leave screening to the printer")
         mask = state.get("/SMask")
         if isinstance(mask, pikepdf.Dictionary) and isinstance(mask.get("/G"), pikepdf.Stream):
             group = mask.G.get("/Group")

@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -320,17 +321,20 @@ def press_settings(profile: Path | None = None, condition: OutputCondition | Non
 
 # -- the press file ------------------------------------------------------------------------------
 
-def make_print_pdf(book_pdf: bytes, settings: PressSettings, images: Iterable[PreparedPhoto] = ()) -> bytes:
+def make_print_pdf(book_pdf: bytes, settings: PressSettings, images: Iterable[PreparedPhoto] = (),
+                   kept=None) -> bytes:
     """The book PDF as a PDF/X-4 file for `settings`' press condition.
 
     `images`: the photos the layout placed, as prepared by images.prepare_photos();
     each one found in the book PDF (by its screen copy's digest) is replaced by its
     print form. Raises PressError if the input is not a book PDF (a page without TrimBox).
+    `kept` (the build's cache, cache.Kept): each content stream's converted bytes are
+    kept under its own, so that after an edit only the streams that changed are converted.
     """
     photos = list(images)
     with pikepdf.open(io.BytesIO(book_pdf)) as pdf:
         _check_book(pdf)
-        _convert_colours(pdf, settings.colours)
+        _convert_colours(pdf, settings.colours, kept)
         _replace_photos(pdf, photos, settings.profile)
         _blend_in_cmyk(pdf)
         _remove_interactive(pdf)
@@ -354,18 +358,28 @@ def _check_book(pdf: pikepdf.Pdf) -> None:
                              "TrimBox = the trimmed page)")
 
 
-def _convert_colours(pdf: pikepdf.Pdf, colours: PressColours) -> None:
-    """`r g b rg` → `c m y k k` for every token colour, in every content stream; then shadings."""
+def _convert_colours(pdf: pikepdf.Pdf, colours: PressColours, kept=None) -> None:
+    """`r g b rg` → `c m y k k` for every token colour, in every content stream; then shadings.
+
+    A converted stream is written Flate-compressed (here, not when the file is saved), and kept so:
+    `b"="` for a stream that holds no token colour, else `b"F"` and the compressed bytes."""
+    table = repr((colours.path.name, colours.colours, sorted(colours.aliases.items())))
     for stream in content_streams(pdf):
-        data = _stream_bytes(stream)
-        converted = _converted_operators(data, colours)
-        if converted is None:  # a literal string or an inline image: read as PDF, not as text
-            converted = _converted_instructions(stream, colours)
-        if converted is not None and converted != data:
+        key = kept.key("press colours", table, _stored_parts(stream)) if kept is not None else None
+        done = kept.get(key) if key is not None else None
+        if done is None:
+            data = _stream_bytes(stream)
+            converted = _converted_operators(data, colours)
+            if converted is None:  # a literal string or an inline image: read as PDF, not as text
+                converted = _converted_instructions(stream, colours)
+            done = b"F" + zlib.compress(converted) if converted is not None and converted != data else b"="
+            if key is not None:
+                kept.put(key, done)
+        if done != b"=":
+            target = stream.owner
             if stream.kind == "page":
-                stream.owner.Contents = pdf.make_stream(converted)
-            else:
-                stream.owner.write(converted)
+                target = stream.owner.Contents = pdf.make_stream(b"")
+            target.write(done[1:], filter=pikepdf.Name.FlateDecode)
     seen = set()
     for _, resources in resource_dictionaries(pdf):
         shadings = [s for _, s in _items(resources.get("/Shading"))]
@@ -391,6 +405,18 @@ def _opaque(data: bytes) -> bool:
     """What the operator pattern cannot see past: literal strings (they may hold any text) and inline
     images (any bytes). WeasyPrint writes neither (its text is hex strings): its streams take the quick way."""
     return b"(" in data or b")" in data or (b"BI" in data and _INLINE_IMAGE.search(data) is not None)
+
+
+def _stored_parts(stream) -> list:
+    """A content stream as the file stores it (its parts' bytes and filters): what its conversion is
+    kept under."""
+    if stream.kind != "page":
+        parts = [stream.owner]
+    else:
+        contents = stream.owner.get("/Contents")
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    return [(hashlib.sha256(part.read_raw_bytes()).hexdigest(), repr(part.get("/Filter")),
+             repr(part.get("/DecodeParms"))) for part in parts]
 
 
 def _stream_bytes(stream) -> bytes:

@@ -29,17 +29,19 @@ JOURNAL = ".replacing.json"
 FILE_MODE, FOLDER_MODE = 0o644, 0o755
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write one file whole: to a hidden name in its folder, flushed, then renamed over the old one."""
+def write_file(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write one file whole: to a hidden name in its folder, flushed, then renamed over the old one.
+    `durable` False: not flushed to the disk (a file that can tell when it is damaged, a cache's)."""
     path = Path(path)
     _make_folder(path.parent)
-    temp = _stage_file(path, data)
+    temp = _stage_file(path, data, durable)
     try:
         os.replace(temp, path)
     except BaseException:
         _remove(temp)
         raise
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
 
 
 class EditionSet:
@@ -168,13 +170,14 @@ def _move_into_place(new: Path, final: Path) -> None:
         os.replace(new, final)
 
 
-def _stage_file(path: Path, data: bytes) -> Path:
+def _stage_file(path: Path, data: bytes, durable: bool = True) -> Path:
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temp, FILE_MODE)
     except BaseException:
         _remove(Path(temp))

@@ -46,7 +46,7 @@ class Pagination:
 
 @dataclass
 class PdfEditions:
-    screen_pdf: bytes
+    screen: Pending  # screen.pdf, cut from the book when asked for: `screen_pdf`
     pagination: Pagination
     pages: int
     press: Pending | None = None  # print.pdf and its preflight, being made: `press_edition()`
@@ -54,6 +54,10 @@ class PdfEditions:
     book_pdf: bytes = b""  # the pages of both PDFs, as laid out (what the change report reads)
     layouts: dict[str, int] = field(default_factory=dict)  # part → layouts it took, for the parts laid out
     decisions: dict[str, dict] = field(default_factory=dict)  # part → its page-level decisions
+
+    @property
+    def screen_pdf(self) -> bytes:
+        return self.screen.result()
 
 
 def press_edition_of(editions: PdfEditions) -> PressEdition:
@@ -116,8 +120,9 @@ class PdfWriter:
             photos = tuple(sorted((str(p.photo.path), digest) for digest, p in self.photos.items()))
             folder = str(next(iter(self.photos.values())).cache) if self.photos else ""
             press = self.cache.start([Unit("pdf/print", press_edition, (book, self.press, photos, folder,
-                                                                          self.strict), heavy=True)])["pdf/print"]
-        screen = self.cache.make([Unit("pdf/screen", screen_edition, (book,))])["pdf/screen"]
+                                                                          self.strict), heavy=True, keeps=True)])[
+                "pdf/print"]
+        screen = self.cache.start([Unit("pdf/screen", screen_edition, (book,))])["pdf/screen"]
         laid_out = {part.name: layouts[i].layouts for i, part in enumerate(self.parts)
                     if f"pdf/part/{part.name}" in self.cache.rendered}
         cover = next((layouts[i].pdfs[0] for i, part in enumerate(self.parts) if part.kind == "cover"), None)

@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import subprocess
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -131,20 +133,22 @@ class _Face:
         descriptor = first.DescendantFonts[0].FontDescriptor
         return descriptor[_program_key(descriptor)].read_bytes(), sorted(self.widths)
 
-    def merged(self, pdf: pikepdf.Pdf, data: bytes | None) -> pikepdf.Object:
-        """One font dictionary for the face, holding what all of them hold, with `data`: its subset."""
+    def merged(self, pdf: pikepdf.Pdf, subset: bytes | None) -> pikepdf.Object:
+        """One font dictionary for the face, holding what all of them hold, with its `subset` (`_subset`)."""
         first = self.fonts[0]
-        if data is None:
+        if subset is None:
             return first
         descendant = first.DescendantFonts[0]
         descriptor = descendant.FontDescriptor
         key = _program_key(descriptor)
         glyphs = sorted(self.widths)
-        program = pikepdf.Stream(pdf, data)
+        (length,) = struct.unpack(">Q", subset[:8])
+        program = pikepdf.Stream(pdf, b"")
+        program.write(subset[8:], filter=pikepdf.Name.FlateDecode)
         if key == "/FontFile3":
             program.Subtype = pikepdf.Name.OpenType
         else:
-            program.Length1 = len(data)
+            program.Length1 = length
         widths = []
         for glyph in glyphs:
             widths += [glyph, pikepdf.Array([self.widths[glyph]])]
@@ -177,17 +181,22 @@ def to_unicode_cmap(mapping: dict[int, bytes]) -> bytes:
 
 
 def _subset(program: bytes, glyphs: list[int], cache) -> bytes:
-    """The face the embedded `program` was cut from, subset to `glyphs` (glyph ids kept)."""
-    path, index = face_file(postscript_name(program))
-    key = hashlib.sha256(repr((path, index, _file_stamp(path), glyphs)).encode()).hexdigest()
+    """The face the embedded `program` was cut from, subset to `glyphs` (glyph ids kept), as it is embedded:
+    its length (8 bytes), then its bytes Flate-compressed — here, each face in its own thread, not by
+    pikepdf one after the other as the book is saved. A kept subset is found by the program (its
+    stand-in names the face) and the glyphs, before the face's file is looked for."""
+    key = cache.key("font subset, compressed", hashlib.sha256(program).hexdigest(), glyphs) \
+        if cache is not None else None
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:
             return cached
+    path, index = face_file(postscript_name(program))
     data = harfbuzz_subset(path, index, glyphs)
+    subset = struct.pack(">Q", len(data)) + zlib.compress(data)
     if cache is not None:
-        cache.put(key, data)
-    return data
+        cache.put(key, subset)
+    return subset
 
 
 def postscript_name(program: bytes) -> str:
@@ -211,12 +220,6 @@ def face_file(postscript: str) -> tuple[str, int]:
         return _installed_faces()[postscript]
     except KeyError:
         raise FaceNotFound(f"the face {postscript} used by the book is not installed any more") from None
-
-
-def _file_stamp(path: str) -> tuple[int, int]:
-    import os
-    stat = os.stat(path)
-    return stat.st_size, stat.st_mtime_ns
 
 
 # -- HarfBuzz's subsetter, the library WeasyPrint subsets with (Debian's libharfbuzz-subset0) --------

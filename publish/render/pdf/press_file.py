@@ -54,16 +54,19 @@ def settings(spec: PressSpec):
                           ink_limit=spec.ink_limit / 100 if spec.ink_limit else None)
 
 
-def press_edition(book: bytes, spec: PressSpec, photos: tuple, photo_cache: str, strict: bool) -> bytes:
+def press_edition(book: bytes, spec: PressSpec, photos: tuple, photo_cache: str, strict: bool,
+                  kept=None) -> bytes:
     """print.pdf (the book as a PDF/X-4 press file, the original photos in place of the screen copies) and
-    its preflight, read back from the bytes made: `PressEdition.to_bytes()`."""
+    its preflight, read back from the bytes made: `PressEdition.to_bytes()`. Each content stream's
+    conversion and what the preflight found on each page are kept (`kept`): after an edit, only the
+    streams and pages whose bytes changed are converted and read again."""
     from ..images import prepare_photos
     from ..preflight import preflight
     from ..press import make_print_pdf
     press = settings(spec)
     prepared = prepare_photos([path for path, _ in photos], Path(photo_cache), cmyk_profile=press.profile.data)
-    pdf = make_print_pdf(book, press, prepared)
-    report = preflight(pdf, press, prepared, strict=strict, bound=spec.bound)
+    pdf = make_print_pdf(book, press, prepared, kept=kept)
+    report = preflight(pdf, press, prepared, strict=strict, bound=spec.bound, kept=kept)
     return PressEdition(pdf, {"text": report.text(), "summary": report.summary(), "failed": report.failed(strict),
                               "problems": [str(p) for p in report.problems]}).to_bytes()
 
