@@ -12,15 +12,23 @@ re-renders the units it reaches, and an incremental build ends on the same
 bytes as a clean one.
 
 Outputs are kept in `output/.cache/<id>/units/`, one file per key holding a
-digest of its bytes: a damaged file is a miss (rendered again, with a
-warning), never a wrong output. The manifest (`build.json`, format
+digest of its bytes: a damaged file is a miss (rendered again and written
+anew, with a warning), never a wrong output; so the files are not flushed to
+the disk as the editions are. The manifest (`build.json`, format
 MANIFEST_FORMAT) records the keys of the last builds — to remove outputs no
 build uses any more — and the digests of the editions written; it is written
 with the editions, in the same step (write/), so that it never disagrees with
 them. A manifest of another format or shape is ignored with a warning.
 
+A unit that is rendered again may still reuse pieces of its last rendering
+(`Unit.keeps`: a face's subset, a press stream's conversion, what the
+preflight found on a page): it keeps them under keys of their own, made of
+what each piece is made from (`Kept.key`), so that a piece is right for its
+key by the same construction. A clean build finds none and makes all.
+
 Heavy units (a part of the book laid out by WeasyPrint) are rendered by the
-worker processes (`Workers`), the rest in this process while they run.
+worker processes (`Workers`), the rest in this process while they run; a
+heavy unit's new pieces come back with its output (`KeptInWorker`).
 """
 from __future__ import annotations
 
@@ -31,6 +39,7 @@ import json
 import multiprocessing
 import os
 import signal
+import struct
 import subprocess
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -450,3 +459,44 @@ def die_with_parent() -> None:
         pass
     if os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
+
+
+class ForkedChild:
+    """function(*args) in a forked process that shares this one's memory (a part's layout, a press file
+    being read), for the other core; its bytes come back by a pipe. Used where a worker's one unit has
+    two halves worth doing at once."""
+
+    def __init__(self, what: str, function, *args):
+        self.what = what  # for the error if it fails: "drawing half of a part"
+        self._reader, writer = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: work, send, leave without running anything of the parent's
+            os.close(self._reader)
+            code = 1
+            try:
+                die_with_parent()
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                data = function(*args)
+                with os.fdopen(writer, "wb") as out:
+                    out.write(struct.pack(">Q", len(data)) + data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+
+    def result(self) -> bytes:
+        try:
+            with os.fdopen(self._reader, "rb") as received:
+                data = received.read()
+        finally:
+            _, status = os.waitpid(self._pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or len(data) < 8:
+            raise RuntimeError(f"{self.what} in a second process failed")
+        (size,) = struct.unpack(">Q", data[:8])
+        return data[8:8 + size]
+
+    def cancel(self) -> None:
+        """The child is of no use any more (the other half failed): stopped, never left blocked on its pipe."""
+        os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        os.close(self._reader)

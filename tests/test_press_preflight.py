@@ -301,7 +301,8 @@ def drawn_pages(monkeypatch) -> list:
     from publish.render import preflight as module
     drawn = []
     real = module._Drawing._draw
-    monkeypatch.setattr(module._Drawing, "_draw", lambda self, page: drawn.append(self.page) or real(self, page))
+    monkeypatch.setattr(module._Drawing, "_draw",
+                        lambda self, page: drawn.append(self.pdf.pages.index(page) + 1) or real(self, page))
     return drawn
 
 
@@ -371,3 +372,28 @@ def test_a_page_that_reaches_itself_again_is_read_every_time(made, kept, monkeyp
     for _ in range(2):
         assert preflight(looped, made["settings"], made["photos"], kept=kept).text() == fresh
     assert drawn == [1, 2, 1, 2], "the pages share the resources that reach the form"
+
+
+def test_a_long_file_is_read_in_two_halves_side_by_side_to_the_same_report(made, monkeypatch):
+    """From DRAWN_SIDE_BY_SIDE pages on, half the pages are read in a forked process: the report is the one
+    a single process writes, problems of both halves with their pages, in page order."""
+    from publish import cache
+    from publish.render import preflight as module
+
+    def long_book(pdf):
+        while len(pdf.pages) < module.DRAWN_SIDE_BY_SIDE + 6:
+            pdf.pages.append(pdf.pages[len(pdf.pages) % 2])
+        for number, content in ((3, b"1 0 0 rg 100 100 10 10 re f"), (len(pdf.pages) - 1, b"0 1 0 rg 9 9 1 1 re f")):
+            pdf.pages[number - 1].contents_add(pdf.make_stream(content))
+    spoilt = spoil(made["press"], long_book)
+    monkeypatch.setattr(cache, "processes_allowed", lambda: 1)
+    alone = preflight(spoilt, made["settings"], made["photos"])
+    monkeypatch.setattr(cache, "processes_allowed", lambda: 2)
+    forked = []
+    real = cache.ForkedChild.__init__
+    monkeypatch.setattr(cache.ForkedChild, "__init__", lambda self, *args: forked.append(args[0]) or real(self, *args))
+    halves = preflight(spoilt, made["settings"], made["photos"])
+    assert forked == ["reading half of print.pdf's pages"]
+    assert halves.text() == alone.text()
+    assert [str(p) for p in halves.problems] == [str(p) for p in alone.problems]
+    assert [p.page for p in halves.errors if "sRGB" in p.message] == [3, alone.pages - 1]

@@ -447,18 +447,27 @@ class _PageFindings:
     def ink(self, value: float) -> None:
         self.max_ink = value if self.max_ink is None else max(self.max_ink, value)
 
+    def to_list(self) -> list:
+        return [self.events, list(self.colours), self.marks, self.max_ink]
+
     def to_bytes(self) -> bytes:
-        return json.dumps([self.events, list(self.colours), self.marks, self.max_ink]).encode("utf-8")
+        return json.dumps(self.to_list()).encode("utf-8")
+
+    @classmethod
+    def from_list(cls, value: list) -> "_PageFindings":
+        events, colours, marks, max_ink = value
+        return cls([tuple(e) for e in events], colours, [(tuple(b), w) for b, w in marks], max_ink)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "_PageFindings | None":
         try:
-            events, colours, marks, max_ink = json.loads(data)
-            return cls([tuple(e) for e in events], colours, [(tuple(b), w) for b, w in marks], max_ink)
+            return cls.from_list(json.loads(data))
         except (ValueError, TypeError):
             return None
 
 
+DRAWN_SIDE_BY_SIDE = 24
+"""Pages to read from this many on: half of them in a second process (a book's first preflight)."""
 PAGE_DRAWING = ("/Contents", "/Resources", "/Group")
 """What of a page its drawing reads (with what these reach): a page's findings are kept under their digest."""
 
@@ -485,19 +494,23 @@ class _Drawing:
             if self.colours else None
         context = repr((table, sorted(self.sources.items()), sorted((k, list(v)) for k, v in self.notes.items()),
                         self.strict))
-        for index, page in enumerate(self.pdf.pages):
-            self.page = index + 1
-            key = found = None
+        pages = list(self.pdf.pages)
+        keys: list[str | None] = [None] * len(pages)
+        found: list[_PageFindings | None] = [None] * len(pages)
+        for index, page in enumerate(pages):
             drawing = closure.of_keys(page.obj, PAGE_DRAWING) if self.kept is not None else None
             if drawing is not None:
-                key = self.kept.key("preflight page", context, drawing)
-                stored = self.kept.get(key)
-                found = _PageFindings.from_bytes(stored) if stored is not None else None
-            if found is None:
-                found = self._draw(page)
-                if key is not None:
-                    self.kept.put(key, found.to_bytes())
-            self._record(found)
+                keys[index] = self.kept.key("preflight page", context, drawing)
+                stored = self.kept.get(keys[index])
+                found[index] = _PageFindings.from_bytes(stored) if stored is not None else None
+        to_draw = [index for index, findings in enumerate(found) if findings is None]
+        for index, findings in zip(to_draw, self._draw_pages([pages[i] for i in to_draw])):
+            found[index] = findings
+            if keys[index] is not None:
+                self.kept.put(keys[index], findings.to_bytes())
+        for index, findings in enumerate(found):
+            self.page = index + 1
+            self._record(findings)
         self.report.fonts = list(self.fonts.values())
         self.report.max_ink = self.max_ink
         self._report_marks()
@@ -509,6 +522,22 @@ class _Drawing:
                                 f"total ink {self.max_ink * 100:.0f} %, over the press's "
                                 f"{self.report.ink_limit * 100:.0f} % (pages {_ranges(pages)})",
                                 "lower the ink of that colour or separate the photo with the press profile")
+
+    def _draw_pages(self, pages: list) -> list[_PageFindings]:
+        """Each page's findings; many pages are read half here, half in a forked process beside it
+        (drawing records nothing but its findings, so the halves need not meet until they are recorded)."""
+        from ..cache import ForkedChild, processes_allowed
+        if len(pages) < DRAWN_SIDE_BY_SIDE or processes_allowed() < 2:
+            return [self._draw(page) for page in pages]
+        middle = len(pages) // 2
+        second = ForkedChild("reading half of print.pdf's pages", lambda: json.dumps(
+            [self._draw(page).to_list() for page in pages[middle:]]).encode("utf-8"))
+        try:
+            first = [self._draw(page) for page in pages[:middle]]
+        except BaseException:
+            second.cancel()
+            raise
+        return first + [_PageFindings.from_list(data) for data in json.loads(second.result())]
 
     def _draw(self, page) -> _PageFindings:
         self.found = _PageFindings()

@@ -168,6 +168,16 @@ def parsed_stylesheets() -> list:
 _PARSED: dict = {}
 
 
+def font_configuration():
+    """One fontconfig and Pango font map for every part a process lays out: WeasyPrint makes a new one
+    for each document otherwise, and each opens the faces and measures their glyphs again. The book's
+    faces are the system's (no style sheet has @font-face), so every part sees the same fonts."""
+    if "fonts" not in _PARSED:
+        from weasyprint.text.fonts import FontConfiguration
+        _PARSED["fonts"] = FontConfiguration()
+    return _PARSED["fonts"]
+
+
 # -- the paginator ------------------------------------------------------------------
 
 def lay_out_part(source: PartSource) -> bytes:
@@ -185,7 +195,8 @@ def lay_out_part(source: PartSource) -> bytes:
             context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios, source.images)
             html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
             document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
-                                       url_fetcher=fetcher).render(stylesheets=parsed_stylesheets())
+                                       url_fetcher=fetcher).render(stylesheets=parsed_stylesheets(),
+                                                                   font_config=font_configuration())
         found = decisions
         for decide in DECIDERS:
             found = decide(document, source, found)
@@ -233,61 +244,16 @@ def draw(document, source: PartSource) -> tuple[bytes, ...]:
     def write(half) -> bytes:
         with applied(anchors_elsewhere=anchors, fonts_subset_by_the_book=stand_ins):
             return half.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
-    from ...cache import processes_allowed
+    from ...cache import ForkedChild, processes_allowed
     if processes_allowed() < 2:
         return tuple(write(half) for half in halves)
-    second = _Child(write, halves[1])  # forked first, so that both halves are drawn at once
+    second = ForkedChild("drawing half of a part", write, halves[1])  # forked first: both halves drawn at once
     try:
         first = write(halves[0])
     except BaseException:
         second.cancel()
         raise
     return first, second.result()
-
-
-class _Child:
-    """function(*args) in a forked process that shares this one's layout; its bytes come back by a pipe."""
-
-    def __init__(self, function, *args):
-        import os
-        import signal
-
-        from ...cache import die_with_parent
-        self._reader, writer = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child: draw, send, leave without running anything of the parent's
-            os.close(self._reader)
-            code = 1
-            try:
-                die_with_parent()
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                data = function(*args)
-                with os.fdopen(writer, "wb") as out:
-                    out.write(struct.pack(">Q", len(data)) + data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(writer)
-
-    def result(self) -> bytes:
-        import os
-        try:
-            with os.fdopen(self._reader, "rb") as received:
-                data = received.read()
-        finally:
-            _, status = os.waitpid(self._pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or len(data) < 8:
-            raise RuntimeError("drawing half of a part in a second process failed")
-        (size,) = struct.unpack(">Q", data[:8])
-        return data[8:8 + size]
-
-    def cancel(self) -> None:
-        """The child is of no use any more (this half failed): stopped, never left blocked on its pipe."""
-        import os
-        import signal
-        os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
-        os.close(self._reader)
 
 
 # -- deciders: each reads a layout and returns the decisions it calls for ----------------
