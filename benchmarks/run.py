@@ -11,9 +11,12 @@ code taken at the start (publish/, templates/, styles/, build.py: an edit in
 the working tree during the run changes nothing). Times are wall-clock
 seconds, with the CPU time (user + system, workers included) beside them:
 on a machine shared with other work the wall clock wanders, the CPU time
-much less. The overhead is the median of five pairs, each a cold build and
-then the bare render (the two see the machine at the same moment); the other
-ratios divide by the fastest clean build of the run. Peak memory is the largest resident
+much less. Every ratio is a median of pairs that see the machine at the same
+moment: the overhead of five pairs, each a cold build and then the bare
+render; nothing changed of five, each that build and a build after it; an
+edit's of three, each the incremental build and the clean build of the same
+content; the watch's medians of three saves divide by the median clean build
+of the run. Peak memory is the largest resident
 set among a build's processes (getrusage of the waited child: its workers
 included, not summed).
 
@@ -236,9 +239,11 @@ def main(argv=None) -> int:
 
         # Cold builds and bare WeasyPrint renders of the HTML they laid out, one after the other in pairs:
         # the machine's speed wanders (other work on it), a pair sees the same moment; the median pair counts.
-        pairs = []
+        # After each cold build, a build with nothing changed: its ratio to that cold build, the median of five.
+        pairs, unchanged_pairs = [], []
         for _ in range(OVERHEAD_PAIRS):
             cold_run = build(root, out, "--clean", "--quiet")
+            unchanged_pairs.append((build(root, out), cold_run))
             bare_run, bare_pages = bare_render(root, out, work)
             pairs.append((cold_run, bare_run))
         pairs.sort(key=lambda pair: pair[0].seconds / pair[1].seconds)
@@ -248,51 +253,73 @@ def main(argv=None) -> int:
                f"{bare}  {bare_pages} pages (ours {pdf_pages(out / workload.REPORT_ID / 'print.pdf')})")
         figure(f"cold ÷ bare, {OVERHEAD_PAIRS} pairs", "  ".join(f"{c.seconds / b.seconds:.2f}" for c, b in pairs))
 
-        unchanged = build(root, out)
-        said = "says so" if "up to date: nothing rendered" in unchanged.stderr else "DID NOT SAY SO"
-        figure("build with nothing changed", f"{unchanged}  renders nothing, {said}")
+        unchanged_pairs.sort(key=lambda pair: pair[0].seconds / pair[1].seconds)
+        unchanged, unchanged_cold = unchanged_pairs[len(unchanged_pairs) // 2]
+        said = "says so" if all("up to date: nothing rendered" in u.stderr for u, _ in unchanged_pairs) \
+            else "DID NOT SAY SO"
+        figure("build with nothing changed (the median pair's)", f"{unchanged}  renders nothing, {said}")
 
-        # One-paragraph edits, each built incrementally, then cleanly into another folder and compared.
+        # One-paragraph edits, each built incrementally, then cleanly into another folder and compared:
+        # REPEATS pairs per chapter (another sentence each time), the median pair's ratio counts.
         colds, incrementals = [cold_run for cold_run, _ in pairs], {}
         for label, (name, after, sentence) in workload.EDITS.items():
-            workload.edit_paragraph(root, name, after, sentence)
-            incremental = build(root, out)
-            clean = build(root, work / "out-clean", "--clean", "--quiet")
-            differ = differing_files(out, work / "out-clean", workload.REPORT_ID)
+            edit_pairs = []
+            for sentence in (sentence, *workload.MORE_SENTENCES)[:workload.REPEATS]:
+                workload.edit_paragraph(root, name, after, sentence)
+                incremental = build(root, out)
+                clean = build(root, work / "out-clean", "--clean", "--quiet")
+                differ = differing_files(out, work / "out-clean", workload.REPORT_ID)
+                edit_pairs.append((incremental, clean, differ))
+                colds.append(clean)
+            differ = sorted({name for _, _, names in edit_pairs for name in names})
             same = "identical to the clean build" if not differ else f"DIFFERS from the clean build: {differ}"
-            figure(f"edit in the {label}: incremental build", f"{incremental}  {same}")
+            edit_pairs.sort(key=lambda pair: pair[0].seconds / pair[1].seconds)
+            incremental, clean, _ = edit_pairs[len(edit_pairs) // 2]
+            figure(f"edit in the {label}: incremental build (the median pair's)", f"{incremental}  {same}")
             figure("  its PDF stage", pdf_line(incremental.stderr))
             figure("  clean build of the same content", f"{clean}")
-            colds.append(clean)
-            incrementals[label] = incremental
+            figure(f"  incremental ÷ clean, {len(edit_pairs)} pairs",
+                   "  ".join(f"{i.seconds / c.seconds:.2f}" for i, c, _ in edit_pairs))
+            incrementals[label] = (incremental, clean)
         cold = min(colds, key=lambda r: r.seconds)
+        typical = sorted(colds, key=lambda r: r.seconds)[len(colds) // 2]
         figure("cold build: fastest of the clean builds above", f"{cold}")
+        figure("cold build: the median of the clean builds above", f"{typical}  (the watch's denominator)")
         serial = build(root, work / "out-serial", "--clean", "--quiet", "--jobs", "1")
         figure("cold build in one process (--jobs 1)", f"{serial}  two processes save "
                f"{serial.seconds - cold.seconds:.1f} s")
         ratios.append((f"overhead: cold build ÷ bare weasyprint (median of {OVERHEAD_PAIRS} pairs)",
                        first_cold.seconds / bare.seconds, first_cold.cpu / bare.cpu, "overhead"))
-        ratios.append(("nothing changed ÷ cold", unchanged.seconds / cold.seconds, unchanged.cpu / cold.cpu,
+        ratios.append((f"nothing changed ÷ cold (median of {OVERHEAD_PAIRS} pairs)",
+                       unchanged.seconds / unchanged_cold.seconds, unchanged.cpu / unchanged_cold.cpu,
                        "nothing changed"))
-        for label, incremental in incrementals.items():
-            ratios.append((f"incremental ÷ cold, edit in the {label}", incremental.seconds / cold.seconds,
-                           incremental.cpu / cold.cpu, f"incremental {label.split()[0]}"))
+        for label, (incremental, clean) in incrementals.items():
+            ratios.append((f"incremental ÷ cold, edit in the {label} (median of {workload.REPEATS} pairs)",
+                           incremental.seconds / clean.seconds, incremental.cpu / clean.cpu,
+                           f"incremental {label.split()[0]}"))
 
-        # Watch mode: save → chapter preview served; save → every edition rebuilt.
+        # Watch mode: save → chapter preview served; save → every edition rebuilt. REPEATS saves per chapter,
+        # the median of each, divided by the median cold build of the run.
         watching = Watching(root, out)
         try:
             for label, (name, after, _) in workload.EDITS.items():
-                workload.edit_paragraph(root, name, after, workload.WATCH_EDIT_SENTENCE)
-                saved = time.perf_counter()
-                _, previewed = watching.until("preview", final=False)
-                _, rebuilt = watching.until("rebuilt")
-                watching.until("preview", final=True)  # the document's pages of the new screen.pdf
-                figure(f"watch, edit in the {label}: save → preview", f"{previewed - saved:.1f} s  "
-                       f"(all editions rebuilt after {rebuilt - saved:.1f} s)")
-                ratios.append((f"watch: save → preview ÷ cold, edit in the {label}", (previewed - saved) / cold.seconds,
+                previews, rebuilds = [], []
+                for sentence in (workload.WATCH_EDIT_SENTENCE, *workload.MORE_SENTENCES)[:workload.REPEATS]:
+                    workload.edit_paragraph(root, name, after, sentence)
+                    saved = time.perf_counter()
+                    _, previewed = watching.until("preview", final=False)
+                    _, rebuilt = watching.until("rebuilt")
+                    watching.until("preview", final=True)  # the document's pages of the new screen.pdf
+                    previews.append(previewed - saved)
+                    rebuilds.append(rebuilt - saved)
+                preview, rebuild = sorted(previews)[len(previews) // 2], sorted(rebuilds)[len(rebuilds) // 2]
+                figure(f"watch, edit in the {label}: save → preview", f"{preview:.2f} s  "
+                       f"(all editions rebuilt after {rebuild:.2f} s; medians of {len(previews)} saves: "
+                       f"{' '.join(f'{p:.2f}' for p in previews)} / {' '.join(f'{r:.2f}' for r in rebuilds)})")
+                ratios.append((f"watch: save → preview ÷ cold, edit in the {label}", preview / typical.seconds,
                                None, f"preview {label.split()[0]}"))
                 ratios.append((f"watch: save → every edition ÷ cold, edit in the {label}",
-                               (rebuilt - saved) / cold.seconds, None, f"incremental {label.split()[0]}"))
+                               rebuild / typical.seconds, None, f"incremental {label.split()[0]}"))
         finally:
             watching.stop()
 

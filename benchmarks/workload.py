@@ -26,6 +26,9 @@ EDITS = {
     "longest chapter (02-2-cooperation.md)": ("02-2-cooperation.md", "。", "合作成果惠及地区各国人民。"),
 }
 WATCH_EDIT_SENTENCE = "这一进展得到国际社会广泛认可。"
+REPEATS = 3
+"""Each edit is made this many times, a sentence of these each time (measured: the median)."""
+MORE_SENTENCES = ("各方普遍欢迎这一做法。", "有关成果正在逐步显现。")
 
 
 def snapshot_code(target: Path) -> Path:

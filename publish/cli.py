@@ -32,8 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problem, ProblemLog, display_path
-from .load import find_publications, load_publication
-from .load.publication import CONFIG_NAME
+from .load import CONFIG_NAME, find_publications
 from .load.schema import PUBLICATION_FIELDS
 from .load.text_file import read_text
 from .load.yaml_source import parse_yaml_mapping
@@ -120,7 +119,7 @@ def _whole_number(value: str) -> int:
 
 def build_parser(prog: str) -> Parser:
     parser = Parser(prog=prog, description=text("cli.description"), epilog=text("cli.epilog"))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help=text("cli.version"))
+    parser.add_argument("--version", action=_Version, nargs=0, help=text("cli.version"))
     parser.add_argument("--lang", choices=LANGUAGES, help=text("cli.lang"))
     commands = parser.add_subparsers(dest="command", title=text("cli.commands"), metavar="COMMAND")
 
@@ -163,6 +162,15 @@ def _version() -> str:
         return version("publish")
     except PackageNotFoundError:
         return "(source)"
+
+
+class _Version(argparse.Action):
+    """`--version`: the version is looked up when asked for (reading the package metadata takes every
+    other command a few hundredths of a second for nothing)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {_version()}")  # on stdout, as argparse's own version action
+        parser.exit()
 
 
 def requested_language(argv: list[str]) -> str | None:
@@ -385,6 +393,7 @@ def _run_build(args) -> int:
                 failed = failed or EXIT_CONTENT
                 continue
             if args.command == "check" or strict:
+                from .load import load_publication
                 problems = ProblemLog()
                 try:
                     pub = load_publication(root, problems)
@@ -441,6 +450,7 @@ def _run_build(args) -> int:
 
 
 def _load_problems(root: Path) -> list[Problem]:
+    from .load import load_publication
     problems = ProblemLog()
     try:
         load_publication(root, problems)

@@ -22,15 +22,18 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import model as m
-from .cache import Cache, Workers, bytes_digest, digest, engine_digest
+from typing import TYPE_CHECKING
+
+from .cache import Cache, Workers, bytes_digest, digest, engine_digest, start_font_listing
 from .errors import ContentError, Problem, ProblemLog
 from .messages import say
-from .load import load_publication
 from .paths import OUTPUT
 from .progress import Log
 from .render import EDITION_NAMES
 from .write import EditionSet, editions_state, files_digests, replaced_since
+
+if TYPE_CHECKING:
+    from . import model as m
 
 PDF_EDITIONS = ("print", "screen")
 PAGE_TEXTS = "pages.json"  # the last build's page texts (changes.py), in the cache folder
@@ -51,6 +54,7 @@ class BuildResult:
 
 
 def load(root: Path, log: Log) -> m.Publication:
+    from .load import load_publication
     problems = ProblemLog()
     try:
         pub = load_publication(root, problems)
@@ -134,6 +138,7 @@ class Build:
     def inputs(self) -> str:
         """A digest of every file the editions are made from: the publication's folder and the engine."""
         if self._inputs is None:
+            start_font_listing()  # fontconfig answers while the files are read
             files = sorted(p for p in self.root.rglob("*") if p.is_file() and not p.name.startswith("."))
             self._inputs = digest(engine_digest(), self.editions, self.strict,
                                   *[(str(p.relative_to(self.root)), p.read_bytes()) for p in files])
@@ -170,6 +175,7 @@ class Build:
     # -- the stages ---------------------------------------------------------------------------
     def run(self, workers: Workers) -> None:
         t = time.perf_counter()
+        from .load import load_publication  # after the workers have started (they need none of it)
         problems = ProblemLog()
         try:
             pub = load_publication(self.root, problems)

@@ -187,3 +187,18 @@ def test_quiet_prints_only_problems_and_verbose_prints_every_step():
     assert quiet.getvalue() == "chapter.md:3: error: something\n"
     assert verbose.getvalue() == ("[minimal] pdf    laying out the book\n[minimal] pdf    done\n"
                                   "chapter.md:3: error: something\n")
+
+
+def test_the_engine_knows_each_rendering_library_by_its_installed_version():
+    """A new version of a library that renders makes every unit anew: the engine's digest holds each
+    one's version, read from its dist-info folder's name, as the package metadata gives it."""
+    from importlib import metadata
+
+    from publish.cache import LIBRARIES, _library_versions
+    assert _library_versions() == tuple((name, metadata.version(name)) for name in LIBRARIES)
+
+
+def test_the_version_is_told_when_asked_for():
+    from importlib import metadata
+    run = subprocess.run([sys.executable, "build.py", "--version"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == f"build.py {metadata.version('publish')}"

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from .. import model as m
+from . import CONFIG_NAME
 from ..errors import ProblemLog, display_path, shown
 from ..messages import closest, did_you_mean, say
 from .inline import LINK_SCHEMES, NoteMark, render_inline, without_note_marks
@@ -19,8 +20,6 @@ from .markdown_source import RawChapter, RawFootnote, RawNode, parse_chapter
 from .schema import FRONT_MATTER_FIELDS, PUBLICATION_FIELDS, validate
 from .text_file import read_text
 from .yaml_source import parse_yaml_mapping
-
-CONFIG_NAME = "publication.yaml"
 
 IMAGE_TYPES = {
     # type: (how the file starts, the file name endings that type may have)
@@ -50,10 +49,6 @@ RESERVED_IDS = ("main", "contents", "toc", "title", "contents-title", "toc-title
                 "page-list", "landmarks", "book-title", "book-id")
 RESERVED_ID_PREFIXES = ("fn-", "fnref-", "page-", "nav-", "creator")
 """Ids the templates give their own elements (tests/test_errors_catalogue.py checks the templates)."""
-
-
-def find_publications(content_dir: Path) -> list[Path]:
-    return sorted(p.parent for p in Path(content_dir).glob(f"*/{CONFIG_NAME}"))
 
 
 def load_publication(root: Path, log: ProblemLog | None = None) -> m.Publication:
