@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks of the build, side by side in one run, printed as figures and ratios against their targets.
 
-    .venv/bin/python benchmarks/run.py                 everything (`make bench`; about ten minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py                 everything (`make bench`; about 13 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --sizes 1,2     fewer scaling sizes
     .venv/bin/python benchmarks/run.py --skip-scaling  the rest only
 
