@@ -226,10 +226,11 @@ class Kept:
 
     def __init__(self, cache: "Cache"):
         self.cache = cache
+        self.engine = cache.engine
 
     def key(self, *parts) -> str:
         """The key of a kept piece made from `parts` by this engine (a new font or new code makes it anew)."""
-        return digest(self.cache.engine, *parts)
+        return digest(self.engine, *parts)
 
     def get(self, key: str) -> bytes | None:
         found = None if self.cache.clean else self.cache.get(key)
@@ -249,9 +250,6 @@ class KeptInWorker(Kept):
         self.folder, self.clean, self.engine = Path(folder), clean, engine
         self.new: dict[str, bytes] = {}
         self.used: list[str] = []
-
-    def key(self, *parts) -> str:
-        return digest(self.engine, *parts)
 
     def get(self, key: str) -> bytes | None:
         if self.clean:

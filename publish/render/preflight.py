@@ -490,9 +490,7 @@ class _Drawing:
     def run(self) -> None:
         closure = ObjectDigests()
         # What else a page's findings depend on: the colour table (its hints), the photos' names, strictness.
-        table = (self.colours.path.name, self.colours.colours, sorted(self.colours.aliases.items())) \
-            if self.colours else None
-        context = repr((table, sorted(self.sources.items()), sorted((k, list(v)) for k, v in self.notes.items()),
+        context = repr((self.colours.identity() if self.colours else None, sorted(self.sources.items()), sorted((k, list(v)) for k, v in self.notes.items()),
                         self.strict))
         pages = list(self.pdf.pages)
         keys: list[str | None] = [None] * len(pages)

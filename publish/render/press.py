@@ -159,6 +159,10 @@ class PressColours:
     def for_rgb(self, rgb: tuple[int, int, int]) -> PressColour | None:
         return self._by_rgb.get(rgb)
 
+    def identity(self) -> str:
+        """Everything of the table a conversion or a preflight finding depends on (kept pieces' keys)."""
+        return repr((self.path.name, self.colours, sorted(self.aliases.items())))
+
     def for_operands(self, values) -> PressColour | None:
         """The token for a PDF colour `r g b` (each 0–1), if it is one of the 8-bit token values."""
         try:
@@ -363,9 +367,8 @@ def _convert_colours(pdf: pikepdf.Pdf, colours: PressColours, kept=None) -> None
 
     A converted stream is written Flate-compressed (here, not when the file is saved), and kept so:
     `b"="` for a stream that holds no token colour, else `b"F"` and the compressed bytes."""
-    table = repr((colours.path.name, colours.colours, sorted(colours.aliases.items())))
     for stream in content_streams(pdf):
-        key = kept.key("press colours", table, _stored_parts(stream)) if kept is not None else None
+        key = kept.key("press colours", colours.identity(), _stored_parts(stream)) if kept is not None else None
         done = kept.get(key) if key is not None else None
         if done is None:
             data = _stream_bytes(stream)
@@ -407,24 +410,23 @@ def _opaque(data: bytes) -> bool:
     return b"(" in data or b")" in data or (b"BI" in data and _INLINE_IMAGE.search(data) is not None)
 
 
+def _parts(stream) -> list:
+    """The PDF streams a content stream is stored in: a form's own, or a page's contents (one or an array)."""
+    if stream.kind != "page":
+        return [stream.owner]
+    contents = stream.owner.get("/Contents")
+    return list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+
+
 def _stored_parts(stream) -> list:
     """A content stream as the file stores it (its parts' bytes and filters): what its conversion is
     kept under."""
-    if stream.kind != "page":
-        parts = [stream.owner]
-    else:
-        contents = stream.owner.get("/Contents")
-        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
     return [(hashlib.sha256(part.read_raw_bytes()).hexdigest(), repr(part.get("/Filter")),
-             repr(part.get("/DecodeParms"))) for part in parts]
+             repr(part.get("/DecodeParms"))) for part in _parts(stream)]
 
 
 def _stream_bytes(stream) -> bytes:
-    if stream.kind != "page":
-        return stream.owner.read_bytes()
-    contents = stream.owner.get("/Contents")
-    parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
-    return b"\n".join(part.read_bytes() for part in parts)  # as PDF reads an array of streams
+    return b"\n".join(part.read_bytes() for part in _parts(stream))  # as PDF reads an array of streams
 
 
 def _converted_operators(data: bytes, colours: PressColours) -> bytes | None:

@@ -185,9 +185,8 @@ def _subset(program: bytes, glyphs: list[int], cache) -> bytes:
     its length (8 bytes), then its bytes Flate-compressed — here, each face in its own thread, not by
     pikepdf one after the other as the book is saved. A kept subset is found by the program (its
     stand-in names the face) and the glyphs, before the face's file is looked for."""
-    key = cache.key("font subset, compressed", hashlib.sha256(program).hexdigest(), glyphs) \
-        if cache is not None else None
     if cache is not None:
+        key = cache.key("font subset, compressed", hashlib.sha256(program).hexdigest(), glyphs)
         cached = cache.get(key)
         if cached is not None:
             return cached
