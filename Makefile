@@ -49,10 +49,12 @@ clean:
 	rm -rf output
 
 # Resolve the dependencies again (after a change in pyproject.toml): every package pinned, with its hashes,
-# for Python 3.11 on Linux x86_64, the dev extras and the build's setuptools included.
+# for Python 3.11 on Linux x86_64, the dev extras and the build's setuptools included. Extras stay on the
+# pinned line (`fonttools[woff]==…`): pip 23 with --require-hashes refuses a dependency asked for with an
+# extra (WeasyPrint's `fonttools[woff]>=…`) once a newer release of it exists, when the lock names it bare.
 lock:
 	test -x .cache/lock-venv/bin/pip-compile || { python3 -m venv .cache/lock-venv && \
 	  .cache/lock-venv/bin/python -m pip install -q pip-tools==7.6.2; }
 	CUSTOM_COMPILE_COMMAND="make lock" .cache/lock-venv/bin/pip-compile --quiet --extra dev --all-build-deps \
-	  --allow-unsafe --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --allow-unsafe --generate-hashes --no-emit-index-url --no-emit-find-links \
 	  -o requirements.lock pyproject.toml
