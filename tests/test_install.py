@@ -36,7 +36,8 @@ EPOCH = "1700000000"
 
 
 def normalised(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """A package's name as pip compares it, without the extras a lock entry may name (`fonttools[woff]`)."""
+    return re.sub(r"[-_.]+", "-", name.split("[", 1)[0]).lower()
 
 
 def runtime_packages() -> set[str]:
