@@ -262,10 +262,10 @@ def main(argv=None) -> int:
         # One-paragraph edits, each built incrementally, then cleanly into another folder and compared:
         # REPEATS pairs per chapter (another sentence each time), the median pair's ratio counts.
         colds, incrementals = [cold_run for cold_run, _ in pairs], {}
-        for label, (name, after, sentence) in workload.EDITS.items():
+        for label, (name, after, sentence, *which) in workload.EDITS.items():
             edit_pairs = []
             for sentence in (sentence, *workload.MORE_SENTENCES)[:workload.REPEATS]:
-                workload.edit_paragraph(root, name, after, sentence)
+                workload.edit_paragraph(root, name, after, sentence, *which)
                 incremental = build(root, out)
                 clean = build(root, work / "out-clean", "--clean", "--quiet")
                 differ = differing_files(out, work / "out-clean", workload.REPORT_ID)
@@ -302,10 +302,10 @@ def main(argv=None) -> int:
         # the median of each, divided by the median cold build of the run.
         watching = Watching(root, out)
         try:
-            for label, (name, after, _) in workload.EDITS.items():
+            for label, (name, after, _, *which) in workload.EDITS.items():
                 previews, rebuilds = [], []
                 for sentence in (workload.WATCH_EDIT_SENTENCE, *workload.MORE_SENTENCES)[:workload.REPEATS]:
-                    workload.edit_paragraph(root, name, after, sentence)
+                    workload.edit_paragraph(root, name, after, sentence, *which)
                     saved = time.perf_counter()
                     _, previewed = watching.until("preview", final=False)
                     _, rebuilt = watching.until("rebuilt")

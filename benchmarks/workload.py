@@ -19,11 +19,13 @@ CONTENT = PROJECT_ROOT / "content"
 CODE = ("publish", "templates", "styles", "build.py")
 
 # One-paragraph edits: a short chapter and the longest one (34 of the report's
-# printed pages, 44 of its 53 notes). Each adds one sentence inside the first
-# paragraph found that contains `anchor`.
+# printed pages, 44 of its 53 notes), near its start and near its end. Each adds
+# one sentence inside the first (or the last) body paragraph that contains `after`.
 EDITS = {
     "short chapter (01-foreword.md)": ("01-foreword.md", "。", "各方对此普遍表示赞赏。"),
     "longest chapter (02-2-cooperation.md)": ("02-2-cooperation.md", "。", "合作成果惠及地区各国人民。"),
+    "longest chapter near its end (02-2-cooperation.md)": ("02-2-cooperation.md", "。", "合作成果惠及地区各国人民。",
+                                                          "last"),
 }
 WATCH_EDIT_SENTENCE = "这一进展得到国际社会广泛认可。"
 REPEATS = 3
@@ -53,12 +55,13 @@ def spine(root: Path) -> list[str]:
     return list(yaml.safe_load((root / "publication.yaml").read_text(encoding="utf-8"))["spine"])
 
 
-def edit_paragraph(root: Path, name: str, after: str, sentence: str) -> None:
-    """Add `sentence` after the first `after` in the first body paragraph holding one (past the front matter)."""
+def edit_paragraph(root: Path, name: str, after: str, sentence: str, which: str = "first") -> None:
+    """Add `sentence` after the first `after` in the first (or the last) body paragraph holding one (past the
+    front matter)."""
     path = root / name
     lines = path.read_text(encoding="utf-8").split("\n")
     body = lines.index("---", 1) + 1
-    for index in range(body, len(lines)):
+    for index in (range(body, len(lines)) if which == "first" else range(len(lines) - 1, body - 1, -1)):
         line = lines[index]
         if is_paragraph_line(line) and after in line:
             at = line.index(after) + len(after)

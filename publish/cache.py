@@ -26,6 +26,16 @@ preflight found on a page): it keeps them under keys of their own, made of
 what each piece is made from (`Kept.key`), so that a piece is right for its
 key by the same construction. A clean build finds none and makes all.
 
+A unit rendered again may also take up its own last output (`Unit.continues`:
+a part of the book takes the pages an edit left as they were from its last
+layout, render/pdf/relayout.py). Such a unit renders its output and a trail,
+what its next rendering may begin from that the output does not say (the
+state its layout was in at each page): the trail is kept beside the output,
+as long as it is. The manifest says which key each unit had in the last build
+and which engine made it; a unit is given its last output and trail only from
+the same engine, never in a clean build, and must render the same output as
+without them (tested for each such unit); its trail may differ.
+
 Heavy units (a part of the book laid out by WeasyPrint) are rendered by the
 worker processes (`Workers`), the rest in this process while they run; a
 heavy unit's new pieces come back with its output (`KeptInWorker`).
@@ -69,6 +79,7 @@ class Unit:
     args: tuple = ()  # what it renders from: render(*args)
     heavy: bool = False  # worth a worker process
     keeps: bool = False  # render(*args, kept=the cache): it keeps pieces of its work that later builds reuse
+    continues: bool = False  # render(*args, last=(its last output, trail) or None) → (output, trail)
 
     def key(self, engine: str) -> str:
         return digest(self.name, f"{self.render.__module__}.{self.render.__qualname__}", engine,
@@ -170,6 +181,8 @@ class Manifest:
     builds: list[list[str]] = field(default_factory=list)  # the unit keys of each of the last builds, newest last
     editions: dict[str, str] = field(default_factory=dict)  # edition file (relative to output/<id>/) → digest
     records: dict = field(default_factory=dict)  # what writers keep for the next build (e.g. page texts)
+    units: dict[str, str] = field(default_factory=dict)  # unit name → its key in the last build that made it
+    engine: str = ""  # the engine of the last build (a unit's last output is taken up only by the same)
 
     @classmethod
     def read(cls, folder: Path, warn=None) -> "Manifest":
@@ -189,7 +202,8 @@ class Manifest:
             builds = [[str(k) for k in _list(b)] for b in _list(data["builds"])]
             editions = {str(k): str(v) for k, v in _dict(data["editions"]).items()}
             records = _dict(data.get("records", {}))
-            return cls(builds, editions, records)
+            units = {str(k): str(v) for k, v in _dict(data.get("units", {})).items()}
+            return cls(builds, editions, records, units, str(data.get("engine", "")))
         except (KeyError, TypeError, ValueError) as exc:
             _warn(warn, f"{path}: the build record is not one this version writes ({exc}); "
                         "it is ignored and everything is rendered again")
@@ -197,7 +211,7 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         data = {"format": MANIFEST_FORMAT, "builds": self.builds[-KEPT_BUILDS:], "editions": self.editions,
-                "records": self.records}
+                "records": self.records, "units": self.units, "engine": self.engine}
         return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
 
 
@@ -238,6 +252,11 @@ class Kept:
             self.cache.keys.add(key)  # used by this build: kept as long as its outputs
         return found
 
+    def put_continued(self, key: str, output: bytes, trail: bytes) -> None:
+        """A continuing unit's output, and its trail beside it."""
+        self.put(key, output)
+        self.put(trail_key(key), trail)
+
     def put(self, key: str, data: bytes) -> None:
         self.cache.put(key, data)
 
@@ -261,14 +280,37 @@ class KeptInWorker(Kept):
                 self.used.append(key)
         return found
 
+    def put_continued(self, key: str, output: bytes, trail: bytes) -> None:
+        """A continuing unit's output, and its trail beside it."""
+        self.put(key, output)
+        self.put(trail_key(key), trail)
+
     def put(self, key: str, data: bytes) -> None:
         self.new[key] = data
 
 
-def _render_keeping(render, folder: str, clean: bool, engine: str, *args) -> tuple:
-    """render(*args, kept=…) in a worker: its output, the pieces it kept and the keys of those it reused."""
-    kept = KeptInWorker(folder, clean, engine)
-    return render(*args, kept=kept), kept.new, kept.used
+def _render_in_worker(render, given: tuple, *args) -> tuple:
+    """render(*args, …) in a worker, with what a unit is given besides its arguments (`given`: the cache's
+    folder, whether the build is clean, the engine, whether it keeps pieces, where its last output and
+    trail are): its output, the pieces it kept and the keys of those it reused."""
+    folder, clean, engine, keeps, last = given
+    kept = KeptInWorker(folder, clean, engine) if keeps else None
+    output = render(*args, **({"kept": kept} if kept else {}), **_last_of(last))
+    return output, (kept.new if kept else {}), (kept.used if kept else [])
+
+
+def _last_of(last: tuple | None) -> dict:
+    """A continuing unit's `last` argument, read from where the cache said its last output and trail are."""
+    if last is None:
+        return {}
+    output, trail = last
+    found = read_unit(Path(output)) if output else None
+    return {"last": (found, read_unit(Path(trail)) if trail else None) if found is not None else None}
+
+
+def trail_key(key: str) -> str:
+    """Where a continuing unit's trail is kept, beside its output under `key`."""
+    return digest("trail", key)
 
 
 def read_unit(path: Path, warn=None) -> bytes | None:
@@ -300,6 +342,7 @@ class Cache:
         self.rendered: list[str] = []  # names of the units rendered by this build
         self.reused: list[str] = []
         self.keys: set[str] = set()  # every key this build used
+        self.started: dict[str, str] = {}  # unit name → its key in this build
         self._stored: dict[str, bytes] = {}  # outputs rendered by this build, not yet on disk
         self.writable = True
 
@@ -313,25 +356,35 @@ class Cache:
         for unit in units:
             key = unit.key(self.engine)
             self.keys.add(key)
+            self.started[unit.name] = key
             found = None if self.clean else self.get(key)
             if found is not None:
                 self.reused.append(unit.name)
+                if unit.continues:
+                    self.keys.add(trail_key(key))  # kept as long as its output
                 out[unit.name] = Pending(value=found)
                 continue
             self.rendered.append(unit.name)
-            if unit.heavy and unit.keeps:
-                future = self.workers.submit(_render_keeping, unit.render, str(self.units_folder), self.clean,
-                                             self.engine, *unit.args)
-                out[unit.name] = Pending(future=future, done=lambda data, key=key: self.put(key, data),
-                                         keeping=self)
-            elif unit.heavy:
-                out[unit.name] = Pending(future=self.workers.submit(unit.render, *unit.args),
-                                         done=lambda data, key=key: self.put(key, data))
+            done = (lambda data, key=key: self.put(key, data)) if not unit.continues else \
+                (lambda data, key=key: self.put_continued(key, *data))
+            last = self.last_output(unit) if unit.continues else None
+            if unit.heavy:
+                given = (str(self.units_folder), self.clean, self.engine, unit.keeps, last)
+                out[unit.name] = Pending(future=self.workers.submit(_render_in_worker, unit.render, given,
+                                                                    *unit.args), done=done, keeping=self)
             else:
                 kept = {"kept": Kept(self)} if unit.keeps else {}
-                out[unit.name] = Pending(call=lambda unit=unit, kept=kept: unit.render(*unit.args, **kept),
-                                         done=lambda data, key=key: self.put(key, data))
+                out[unit.name] = Pending(call=lambda unit=unit, kept=kept, last=last: unit.render(
+                    *unit.args, **kept, **_last_of(last)), done=done)
         return out
+
+    def last_output(self, unit: Unit) -> tuple[str, str]:
+        """Where the unit's output of the last build that made it is, and its trail, if the same engine
+        made them and this build is not a clean one; ("", "") otherwise (the unit renders from nothing)."""
+        key = self.manifest.units.get(unit.name)
+        if self.clean or not key or self.manifest.engine != self.engine:
+            return "", ""
+        return str(self._path(key)), str(self._path(trail_key(key)))
 
     # -- keyed outputs ---------------------------------------------------------------------
     def get(self, key: str) -> bytes | None:
@@ -339,6 +392,11 @@ class Cache:
         if key in self._stored:
             return self._stored[key]
         return read_unit(self._path(key), self.warn)
+
+    def put_continued(self, key: str, output: bytes, trail: bytes) -> None:
+        """A continuing unit's output, and its trail beside it."""
+        self.put(key, output)
+        self.put(trail_key(key), trail)
 
     def put(self, key: str, data: bytes) -> None:
         """Keep an output under its key: in memory now, on disk when the build is written (`save`)."""
@@ -355,7 +413,8 @@ class Cache:
                 write_file(path, bytes_digest(data).encode() + b"\n" + data, durable=False)
 
     def manifest_bytes(self, editions: dict[str, str], records: dict) -> bytes:
-        manifest = Manifest(self.manifest.builds + [sorted(self.keys)], editions, records)
+        units = {**(self.manifest.units if self.manifest.engine == self.engine else {}), **self.started}
+        manifest = Manifest(self.manifest.builds + [sorted(self.keys)], editions, records, units, self.engine)
         return manifest.to_bytes()
 
     def remove_unused(self) -> None:
@@ -384,15 +443,17 @@ class Pending:
     keeping: "Cache | None" = None  # a heavy unit's worker sends (output, pieces kept, pieces reused)
 
     def result(self) -> bytes:
+        """The unit's output (a continuing unit's output without its trail, which `done` keeps)."""
         if self.value is None:
-            self.value = self.future.result() if self.future is not None else self.call()
+            value = self.future.result() if self.future is not None else self.call()
             if self.keeping is not None:
-                self.value, pieces, used = self.value
+                value, pieces, used = value
                 for key, data in pieces.items():
                     self.keeping.put(key, data)
                 self.keeping.keys.update(used)
             if self.done is not None:
-                self.done(self.value)
+                self.done(value)
+            self.value = value[0] if isinstance(value, tuple) else value
         return self.value
 
     def ready(self) -> bool:
@@ -457,23 +518,35 @@ class Workers:
         if self._pool is None:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_start,
-                                             initargs=(self.warm, context.Lock()))
+                                             initargs=(self.warm, context.Value("i", 0)))
         return self._pool
 
 
-def _worker_start(warm: tuple[str, ...], one_at_a_time) -> None:
+def _worker_start(warm: tuple[str, ...], warmed) -> None:
     """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker; then
-    import what the layouts will need, one worker after the other: the first is ready for the first
-    part sooner than if all shared the cores with the build's own loading, and the others import
-    while it lays out."""
+    import what the layouts will need while the build loads the content: the first worker to start at
+    the build's priority, the others at the lowest (then at the build's again, where the system allows):
+    they import on the cores the others leave idle, so that a build that lays out one part — after an
+    edit — has that part laid out and the book assembled without them in the way, and a cold build's
+    other parts find them ready."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if not warm:
         return
-    with one_at_a_time:
-        for module in warm:
-            importlib.import_module(module)
+    with warmed.get_lock():
+        first = not warmed.value
+        warmed.value += 1
+    niceness = 0 if first else os.nice(0)
+    if not first:
+        niceness = os.nice(19) - niceness
+    for module in warm:
+        importlib.import_module(module)
+    if niceness:
+        try:
+            os.nice(-niceness)
+        except OSError:  # not allowed to raise a priority again: this worker stays a background one
+            pass
 
 
 def die_with_parent() -> None:
@@ -493,7 +566,7 @@ class ForkedChild:
     two halves worth doing at once."""
 
     def __init__(self, what: str, function, *args):
-        self.what = what  # for the error if it fails: "drawing half of a part"
+        self.what = what  # for the error if it fails: "drawing chunks of a part"
         self._reader, writer = os.pipe()
         self._pid = os.fork()
         if self._pid == 0:  # the child: work, send, leave without running anything of the parent's

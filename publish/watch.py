@@ -341,8 +341,8 @@ class Watcher:
             first = next(i for i, page in enumerate(layout.pages) if doc.id in page.anchors)
             later = [i for i, page in enumerate(layout.pages) if i > first and any(
                 d in page.anchors for d in writer.parts[number].documents if d != doc.id)]
-            halves = [pikepdf.open(io.BytesIO(pdf)) for pdf in layout.pdfs]
-            pages = [page for half in halves for page in half.pages]
+            chunks = [pikepdf.open(io.BytesIO(pdf)) for pdf in layout.pdfs]
+            pages = [page for chunk in chunks for page in chunk.pages]
             cut = pikepdf.new()
             cut.pages.extend(pages[first:min(later, default=len(pages))])
             # A part embeds stand-ins for its faces: its pages get the faces' glyphs here.
@@ -395,9 +395,8 @@ def warm_up_layout() -> None:
     """WeasyPrint imported, the paged style sheets parsed and the faces loaded in this process, while the
     editor reads: the first save's preview is then laid out at once (the build's layouts ran in workers,
     so this process has none of it yet)."""
-    import weasyprint
-
     from .render.pdf.layout import parsed_stylesheets
+    from .render.weasyprint_patches import weasyprint
     sample = ('<html lang="zh-CN"><body><main><div class="doc__body"><h2>标题</h2><p>正文<strong>加粗</strong>'
               '<span class="note" data-mark="①">注释</span>。</p><blockquote class="quote"><p>引文</p></blockquote>'
               '</div></main></body></html>')

@@ -49,7 +49,7 @@ def test_a_figure_that_does_not_fit_goes_past_the_text_after_it(tmp_path):
     good, editor = render(tmp_path, document(body), "good.pdf", edited=True)
     report = check_pages(good)
     assert report.foot_gaps == [] and report.facing_depths == []
-    moved_past = editor.figures["figure-1"].removeprefix("after ")
+    moved_past = editor.decisions["figures"]["figure-1"].removeprefix("after ")
     assert moved_past.startswith("p") and int(moved_past[1:]) >= 6
     assert page_of(good, text(150, 7 * 6)[:20]) == 0  # the paragraph after the photo now fills page 1
 
@@ -62,7 +62,7 @@ def test_a_sidebar_photo_that_does_not_fit_moves_up_its_box_and_stays_in_it(tmp_
     assert check_pages(bad).box_blanks
     good, editor = render(tmp_path, document(body), "good.pdf", edited=True)
     assert check_pages(good).box_blanks == [] and check_pages(good).box_fragments == []
-    assert editor.figures["figure-2"].startswith("moved up after")
+    assert editor.decisions["figures"]["figure-2"].startswith("moved up after")
     with pdfplumber.open(good) as pdf:
         photo_page = next(page.page_number - 1 for page in pdf.pages if page.images)
         tint = [r for r in pdf.pages[photo_page].rects if r["height"] > 100]
@@ -88,4 +88,4 @@ def test_a_page_short_above_a_figure_that_ends_its_section_is_filled(tmp_path):
         raise AssertionError("no case left page 1 three or four lines short")
     good, editor = render(tmp_path, documents, "good.pdf", edited=True)
     assert check_pages(good).foot_gaps == []
-    assert editor.lines and editor.figures == {}  # what it changed, by id; the photo stays where it is
+    assert editor.decisions["lines"] and editor.decisions["figures"] == {}  # what it changed, by id; the photo stays where it is

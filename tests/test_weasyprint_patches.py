@@ -51,7 +51,7 @@ def test_outside_applied_weasyprint_is_as_released():
 
 
 def test_every_patch_names_the_upstream_issue_it_answers():
-    for patch in patches.PATCHES:
+    for patch in patches.PATCHES + (patches.libraries_found_once,):
         assert patch.UPSTREAM.startswith("https://"), patch.__name__
         assert patch.__doc__ and len(patch.__doc__) > 200, patch.__name__
 
@@ -243,6 +243,119 @@ def test_a_page_editor_finishes_the_laid_out_pages_before_their_links_are_read()
     assert anchor[1] == pytest.approx(top)
 
 
+class StopAtTheSecondPage:
+    """A page editor with `advancing`: it keeps what each page was made from, and stops after the second."""
+
+    def __init__(self, stop: bool = True):
+        self.starts: dict[int, object] = {}
+        self.stop = stop
+
+    def __call__(self, index, pages, root_box):
+        return None
+
+    def advancing(self, index, pages, root_box, start):
+        self.starts[index] = start
+        return self.stop and index == 1
+
+
+def page_texts(document) -> list[str]:
+    from weasyprint.formatting_structure import boxes
+    return ["".join(box.text for box in page._page_box.descendants() if isinstance(box, boxes.TextBox))
+            for page in document.pages]
+
+
+LONG_TEXT = page("".join(f'<p id="p{n}">{TEXT * 3}<span class="note" id="fn-{n}" data-mark="①">{TEXT}</span>。</p>'
+                         for n in range(12)), "@page { size: A6; margin: 12mm }")
+
+
+def test_a_pagination_stops_where_the_caller_knows_the_pages_after():
+    """`advancing` is told what each page was made from as the pagination leaves it; when it says so, no
+    more pages are made and the document is the pages made so far, each as in the whole layout. Without
+    the patch it is never asked."""
+    whole = render(LONG_TEXT)
+    assert len(whole.pages) > 3
+    unasked = StopAtTheSecondPage()
+    assert len(render(LONG_TEXT, without(patches.pages_made_again), page_editor=unasked).pages) == len(whole.pages)
+    assert unasked.starts == {}
+    editor = StopAtTheSecondPage()
+    stopped = render(LONG_TEXT, page_editor=editor)
+    assert sorted(editor.starts) == [0, 1]
+    assert page_texts(stopped) == page_texts(whole)[:2]
+    assert editor.starts[1].resume_at is not None and editor.starts[0].resume_at is None
+
+
+class BeginAtTheThirdPage(StopAtTheSecondPage):
+    """A page editor with `beginning`: the pagination begins at page 2, from what it was made from in an
+    earlier pagination of the same content (kept by `advancing`)."""
+
+    def __init__(self, kept):
+        super().__init__(stop=False)
+        self.kept = kept
+        self.shown: list[int] = []
+
+    def __call__(self, index, pages, root_box):
+        self.shown.append(index)
+        return None
+
+    def beginning(self, root_box, notes):
+        start = self.kept[2]
+        waiting = {note.element.get("id") for note in start.notes_waiting}
+        return 2, start._replace(notes_waiting=tuple(n for n in notes if n.element.get("id") in waiting))
+
+
+def test_a_pagination_begins_at_a_page_from_the_state_an_earlier_one_left_it_in():
+    """`beginning` has the pagination begin at a later page from a kept start (its notes still to place
+    found among the new layout's): the pages made are the whole layout's from there, with their notes;
+    the editor is shown the pages after the first. Without the patch it begins at the first page."""
+    keeping = StopAtTheSecondPage(stop=False)
+    whole = render(LONG_TEXT, page_editor=keeping)
+    unasked = BeginAtTheThirdPage(keeping.starts)
+    assert len(render(LONG_TEXT, without(patches.pages_made_again), page_editor=unasked).pages) == len(whole.pages)
+    begun = BeginAtTheThirdPage(keeping.starts)
+    later = render(LONG_TEXT, page_editor=begun)
+    assert page_texts(later) == page_texts(whole)[2:]
+    assert begun.shown == list(range(3, len(whole.pages)))
+    assert notes_away(later) == []
+    assert sorted(begun.starts) == list(range(2, len(whole.pages) - 1))
+
+
+# -- libraries_found_once ---------------------------------------------------------------------------
+
+PROCESSES_STARTED = """
+import sys
+started = []
+sys.addaudithook(lambda event, args: event == "subprocess.Popen" and started.append(str(args[0])))
+{imports}
+print(len([s for s in started if "ldconfig" in s]), len([s for s in started if "ldconfig" not in s]))
+"""
+
+
+def test_weasyprint_is_imported_without_running_the_compiler():
+    """With `libraries_found_once` in force (the patches' package imports WeasyPrint so), WeasyPrint's libraries
+    are found with one look at the linker's cache; as released, each name it tries runs `ldconfig` and a
+    missing one `gcc` and `ld` too. Both load the same library files."""
+    import subprocess
+    import sys
+
+    def started(imports: str) -> tuple[int, int]:
+        run = subprocess.run([sys.executable, "-c", PROCESSES_STARTED.format(imports=imports)], check=True,
+                             capture_output=True, text=True)
+        ldconfig, others = run.stdout.split()
+        return int(ldconfig), int(others)
+    released_ldconfig, released_others = started("import weasyprint")
+    assert released_ldconfig > 5 and released_others > 5  # gcc and ld for the names that are not there
+    assert started("import publish.render.weasyprint_patches") == (1, 0)
+    loaded = subprocess.run([sys.executable, "-c", "import publish.render.weasyprint_patches; "
+                             "print(open('/proc/self/maps').read())"], check=True, capture_output=True, text=True)
+    released = subprocess.run([sys.executable, "-c", "import weasyprint; print(open('/proc/self/maps').read())"],
+                              check=True, capture_output=True, text=True)
+
+    def libraries(maps: str) -> set[str]:
+        return {line.split()[-1] for line in maps.splitlines() if any(
+            name in line for name in ("libpango", "libharfbuzz", "libfontconfig", "libgobject"))}
+    assert libraries(loaded.stdout) == libraries(released.stdout) != set()
+
+
 # -- fonts_subset_by_the_book -------------------------------------------------------------------------
 
 def embedded_faces(pdf: bytes) -> dict[str, tuple]:
@@ -288,6 +401,33 @@ def test_a_part_for_the_book_embeds_stand_ins_and_the_book_subsets_each_face_onc
         document.save(out)
     assert drawn(out.getvalue(), tmp_path, "merged") == drawn(released, tmp_path, "released") \
         != drawn(stand_ins, tmp_path, "stand-ins")
+
+
+def test_a_part_drawn_in_chunks_reads_each_face_once(monkeypatch):
+    """A part is drawn in chunks, each its own PDF (render/pdf/layout.py: draw): while the stand-ins are
+    in force, each face's file is read once and cut to its .notdef once for all of them, and each chunk is
+    the PDF it is alone."""
+    from weasyprint.pdf import fonts as pdf_fonts
+    read: list[int] = []
+    real = pdf_fonts.get_hb_object_data
+    monkeypatch.setattr(pdf_fonts, "get_hb_object_data", lambda face, *a, **k: read.append(1) or real(face, *a, **k))
+    document = render(LONG_TEXT)
+    chunks = [document.copy(document.pages[n:n + 1]) for n in range(3)]
+
+    def drawn_apart() -> list[bytes]:
+        out = []
+        for chunk in chunks:
+            with patches.applied(fonts_subset_by_the_book=True):
+                out.append(chunk.write_pdf())
+        return out
+    read.clear()
+    apart = drawn_apart()
+    read_apart = len(read)
+    read.clear()
+    with patches.applied(fonts_subset_by_the_book=True):
+        together = [chunk.write_pdf() for chunk in chunks]
+    assert together == apart
+    assert read_apart >= 2 * len(read) > 0  # each face's file and its stand-in: once, not once per chunk
 
 
 def test_a_different_weasyprint_refuses_to_start(monkeypatch):

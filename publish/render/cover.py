@@ -40,8 +40,7 @@ def cover_png_from_pdf(pdf: bytes) -> bytes:
 
 
 def render_cover_png(pub: m.Publication) -> bytes:
-    import weasyprint
-
+    from .weasyprint_patches import weasyprint
     from .pdf.layout import PdfContext
     from .sandbox import SandboxedFetcher
     from .weasyprint_patches import applied

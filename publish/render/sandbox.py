@@ -14,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from .weasyprint_patches import weasyprint  # noqa: F401 - WeasyPrint as this package imports it, first
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..paths import STYLES, TEMPLATES
 

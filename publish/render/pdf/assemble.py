@@ -106,7 +106,7 @@ def _roman(number: int) -> str:
 def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], furniture: bytes | None,
                   subset_cache=None) -> bytes:
     book = pikepdf.new()
-    # Each part's PDF files (one, or two halves drawn side by side), and where each of their pages goes.
+    # Each part's PDF files (its chunks: layout.draw), and where each of their pages goes.
     sources: list[pikepdf.Pdf] = []
     pages_of_part: list[list[tuple[int, pikepdf.Page]]] = []  # part → its pages: (source, page)
     for layout in layouts:

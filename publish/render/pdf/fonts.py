@@ -106,18 +106,8 @@ class _Face:
         if font.get("/Subtype") != "/Type0":
             return
         described = font.DescendantFonts[0]
-        array = list(described.get("/W", []))
-        i = 0
-        while i + 1 < len(array):
-            first, widths = int(array[i]), array[i + 1]
-            if isinstance(widths, pikepdf.Array):
-                for offset, width in enumerate(widths):
-                    self.widths[first + offset] = float(width)
-                i += 2
-            else:  # `first last width`
-                for glyph in range(first, int(widths) + 1):
-                    self.widths[glyph] = float(array[i + 2])
-                i += 3
+        if "/W" in described:
+            self.widths.update(glyph_widths(described.W.unparse()))
         if "/ToUnicode" in font:
             cmap = font.ToUnicode.read_bytes()
             body = cmap.split(b"endcodespacerange", 1)[-1]
@@ -158,6 +148,26 @@ class _Face:
         return pdf.make_indirect(pikepdf.Dictionary({**dict(first.items()),
                                                      "/DescendantFonts": pikepdf.Array([descendant]),
                                                      "/ToUnicode": pikepdf.Stream(pdf, to_unicode_cmap(self.unicode))}))
+
+
+def glyph_widths(array: bytes) -> dict[int, float]:
+    """A CID font's `/W` array, as written (`[c [w1 w2 …] c_first c_last w …]`), read as glyph → width: from
+    its bytes, a tenth of the time pikepdf takes to hand over each of its numbers."""
+    tokens = array.replace(b"[", b" [ ").replace(b"]", b" ] ").split()[1:-1]  # inside the outer brackets
+    widths: dict[int, float] = {}
+    i = 0
+    while i < len(tokens):
+        first = int(tokens[i])
+        if tokens[i + 1] == b"[":
+            end = tokens.index(b"]", i + 2)
+            for offset, width in enumerate(tokens[i + 2:end]):
+                widths[first + offset] = float(width)
+            i = end + 1
+        else:  # `first last width`
+            for glyph in range(first, int(tokens[i + 1]) + 1):
+                widths[glyph] = float(tokens[i + 2])
+            i += 3
+    return widths
 
 
 def _program_key(descriptor) -> str:

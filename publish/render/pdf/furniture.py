@@ -69,10 +69,8 @@ def shown_head(page: BookPage, title: str, first: bool) -> str:
 
 def render_furniture(source: FurnitureSource) -> bytes:
     """The furniture pages as a PDF, one per page of the book."""
-    import weasyprint
-
     from ..sandbox import SandboxedFetcher
-    from ..weasyprint_patches import applied
+    from ..weasyprint_patches import applied, weasyprint
     fetcher = SandboxedFetcher(source.pub.root)
     context = PdfContext(source.pub, EDITIONS["print"])
     html = render_template("book/furniture.html", pub=source.pub, pages=source.pages, edition=context,

@@ -6,6 +6,10 @@
    decisions taken so far (none at first: a part's pages depend on its
    content only, so a clean and an incremental build end on the same bytes).
 2. WeasyPrint lays it out, with the fixes of weasyprint_patches.
+   Given the part's last layout (`last`, from the cache), the pagination stops
+   where it rejoins it — from a page on that begins as it began then, the
+   pages are the last layout's (relayout.py) — and the part is the new pages
+   before it and the last layout's from it on, records and drawing included.
 3. Each decider (DECIDERS) reads the layout and may change a decision — a note
    still away from its call's page is given `footnote-policy: block`. If one
    did, the part is laid out again; after MAX_LAYOUTS the build fails, naming
@@ -14,8 +18,10 @@
    again: the note marks ①②③ restarting on every page (every circled number
    is one em wide in these faces, measured: where one is not, the marks become
    a decision of step 3) and the short rule above each page's first note.
-5. The part is drawn: a tagged PDF/UA-1 file in sRGB with the bleed, without
-   marks or furniture, which assemble.py puts together with the other parts.
+5. The part is drawn in chunks of a few pages (relayout.chunk_starts), each a
+   tagged PDF/UA-1 file in sRGB with the bleed, without marks or furniture,
+   which assemble.py puts together with the other parts' (a rejoined layout
+   draws only its new pages' chunks).
 
 What the layout learnt travels with the PDF: each page's side, name and
 anchors, the notes called on it, the bookmarks, and the decisions.
@@ -34,7 +40,8 @@ from .. import EDITIONS
 from ..cjk import set_for_print
 from ..html import RenderContext, circled, render_template
 from .parts import Part
-from .page_editor import PageEditor
+from .page_editor import PageEditor, decisions_of
+from .relayout import Trail, chunk_starts
 
 STYLESHEETS = ("tokens.css", "content.css", "paged.css")
 MAX_LAYOUTS = 4
@@ -75,6 +82,9 @@ class PageRecord:
     blank: bool
     anchors: list[str] = field(default_factory=list)  # the anchors found first on this page
     notes: list[str] = field(default_factory=list)  # ids of the notes called here, in reading order
+    start: str = ""  # the digest of what it was made from (relayout.py), "" for the last page
+    key: str = ""  # its key as the layout left it: another layout may rejoin this one here (relayout.py)
+    writes: int = 0  # the page editor's writes when it was left
 
 
 @dataclass
@@ -89,19 +99,25 @@ class Bookmark:
 
 @dataclass
 class PartLayout:
-    """A part's pages: its PDF (one file, or several for a long part, drawn side by side), and what its
-    layout learnt."""
+    """A part's pages: its PDFs (one a chunk of pages, relayout.chunk_starts), and what its layout learnt."""
     name: str
     pdfs: tuple[bytes, ...]
     pages: list[PageRecord]
     bookmarks: list[Bookmark]
     decisions: dict
     layouts: int
+    chunks: list[int] = field(default_factory=list)  # the pages in each of `pdfs`
+    frame: str = ""  # what else a layout rejoining this one must share (relayout.Trail)
+    writes: list = field(default_factory=list)  # the page editor's writes, in order (page_editor.decisions_of) …
+    spaces: dict = field(default_factory=dict)  # … and the space shared out on each page (index as a string)
+    contents: list = field(default_factory=list)  # the digests of its elements' text (relayout.Elements)
 
     def to_bytes(self) -> bytes:
         head = json.dumps({"name": self.name, "pages": [asdict(p) for p in self.pages],
                            "bookmarks": [asdict(b) for b in self.bookmarks], "decisions": self.decisions,
-                           "layouts": self.layouts, "pdfs": [len(pdf) for pdf in self.pdfs]},
+                           "layouts": self.layouts, "pdfs": [len(pdf) for pdf in self.pdfs], "chunks": self.chunks,
+                           "frame": self.frame, "writes": self.writes, "spaces": self.spaces,
+                           "contents": self.contents},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
         return struct.pack(">Q", len(head)) + head + b"".join(self.pdfs)
 
@@ -118,7 +134,10 @@ class PartLayout:
             if at != len(data) or not all(pdf.startswith(b"%PDF-") for pdf in pdfs):
                 raise ValueError("no PDF")
             return cls(str(head["name"]), tuple(pdfs), [PageRecord(**p) for p in head["pages"]],
-                       [Bookmark(**b) for b in head["bookmarks"]], dict(head["decisions"]), int(head["layouts"]))
+                       [Bookmark(**b) for b in head["bookmarks"]], dict(head["decisions"]), int(head["layouts"]),
+                       [int(n) for n in head["chunks"]], str(head["frame"]), [tuple(w) for w in head["writes"]],
+                       {str(k): [tuple(s) for s in v] for k, v in head["spaces"].items()},
+                       [list(c) for c in head["contents"]])
         except (struct.error, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a stored part layout ({exc.__class__.__name__})") from None
         except json.JSONDecodeError as exc:
@@ -158,7 +177,7 @@ class PdfContext(RenderContext):
 
 def parsed_stylesheets() -> list:
     """The paged edition's style sheets, parsed once per process (each part would parse them again)."""
-    import weasyprint
+    from ..weasyprint_patches import weasyprint
     key = tuple((name, (STYLES / name).stat().st_mtime_ns) for name in STYLESHEETS)
     if _PARSED.get("key") != key:
         _PARSED.update(key=key, sheets=[weasyprint.CSS(filename=str(STYLES / name)) for name in STYLESHEETS])
@@ -180,91 +199,218 @@ def font_configuration():
 
 # -- the paginator ------------------------------------------------------------------
 
-def lay_out_part(source: PartSource) -> bytes:
-    """The part laid out until its decisions hold, drawn: PartLayout.to_bytes()."""
-    import weasyprint
+def lay_out_part(source: PartSource, last: tuple[bytes, bytes | None] | None = None) -> tuple[bytes, bytes]:
+    """The part laid out until its decisions hold, drawn: PartLayout.to_bytes(), and the trail the next
+    layout of the part may begin from (cache.py: a continuing unit's output and trail).
 
+    `last`: the part's last layout and its trail, where the cache has them from the same engine. The
+    pages an edit left as they were are taken from it (relayout.py); the output is the same bytes as
+    without it."""
     from ..sandbox import SandboxedFetcher
-    from ..weasyprint_patches import applied
+    from ..weasyprint_patches import applied, weasyprint
 
+    earlier, states = _last_layout(last, source)
     fetcher = SandboxedFetcher(source.pub.root, also=tuple({str(Path(path).parent) for _, path in source.images}))
+    frame = repr((source.part.name, source.anchors_elsewhere))
     decisions = Decisions()
     for layouts in range(1, MAX_LAYOUTS + 1):
         editor = PageEditor()
-        with applied(page_editor=editor):
+        trail = Trail(editor, earlier, states, frame)
+        with applied(page_editor=PageMaking(editor, trail)):
             context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios, source.images)
             html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
             document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
                                        url_fetcher=fetcher).render(stylesheets=parsed_stylesheets(),
                                                                    font_config=font_configuration())
+        made = LaidOut(document, editor, trail, earlier)
         found = decisions
         for decide in DECIDERS:
-            found = decide(document, source, found)
+            found = decide(made, source, found)
         if found == decisions:
             break
         decisions = found
     else:
         raise LayoutNotSettled(f"part `{source.part.name}`: after {MAX_LAYOUTS} layouts its page-level decisions "
-                               f"still change ({unsettled(document, source)}). Shorten the note or the paragraph "
+                               f"still change ({unsettled(made, source)}). Shorten the note or the paragraph "
                                "around its call, or move the call.")
     if fetcher.refused:
         raise PermissionError("rendering tried to read outside the publication: " + ", ".join(fetcher.refused))
     with applied():
         if not decisions.marks:
-            set_note_marks(document, note_marks(document))
+            set_note_marks(document, note_marks_of(made.records))
         keep_first_note_rules(document)
-    pdfs = draw(document, source)
-    layout = PartLayout(source.part.name, pdfs, page_records(document), bookmarks(document),
-                        {**decisions.to_json(), **editor.decisions}, layouts)
-    return layout.to_bytes()
+    anchors = frozenset(source.anchors_elsewhere) | {a for record in made.records for a in record.anchors}
+    pdfs, chunks = made.pdfs(draw(document, source, [(a - made.first, b - made.first) for a, b in made.ranges],
+                                  anchors))
+    layout = PartLayout(source.part.name, pdfs, made.records, made.bookmarks,
+                        {**decisions.to_json(), **decisions_of(made.writes, made.spaces)}, layouts, chunks,
+                        made.frame, made.writes, {str(index): spaces for index, spaces in sorted(made.spaces.items())},
+                        made.contents)
+    return layout.to_bytes(), made.trail()
 
 
-DRAWN_IN_HALVES = 32
-"""A part of this many pages or more is drawn as two PDFs, at the same time where the build may use two
-processes: the longest chapter would otherwise be drawn alone while the other core waits. Which parts
-are halved depends on their page count only, so a build's bytes do not depend on its cores."""
+class PageMaking:
+    """What WeasyPrint's pagination is given (weasyprint_patches.pages_made_again): the page editor looks
+    at each page once made; the trail records each page as it is left, and stops the pagination where it
+    rejoins the last layout."""
+
+    def __init__(self, editor: PageEditor, trail: Trail):
+        self.editor, self.trail = editor, trail
+
+    def __call__(self, index: int, pages: list, root_box):
+        self.trail.made(index, pages[index], root_box)
+        return self.editor(index, pages, root_box)
+
+    def finish(self, pages: list) -> None:
+        self.editor.finish(pages)
+
+    def advancing(self, index: int, pages: list, root_box, start) -> bool:
+        return self.trail.left(index, root_box, start)
+
+    def beginning(self, root_box, notes: tuple):
+        return self.trail.begin(root_box, notes)
 
 
-def draw(document, source: PartSource) -> tuple[bytes, ...]:
-    """The laid-out part as tagged PDF/UA-1, in one piece or two halves.
+def _last_layout(last, source: PartSource) -> tuple[PartLayout | None, dict[int, dict]]:
+    """The last layout of the part and the states it left, as far as they can be read."""
+    output, trail = last or (None, None)
+    try:
+        layout = PartLayout.from_bytes(output) if output else None
+        states = {int(page): state for page, state in json.loads(trail).items()} if trail and layout else {}
+    except (ValueError, AttributeError, TypeError):
+        return None, {}
+    return (layout, states) if layout is not None and layout.name == source.part.name else (None, {})
 
-    Its faces are embedded as stand-ins, subset once by the book (fonts.py), but for the cover's: the
-    EPUB's cover image is drawn from the cover part's PDF alone (render/cover.py)."""
+
+class LaidOut:
+    """One layout of the part: the pages WeasyPrint made (`document`: from `trail.begun_at` on) and, before
+    and after them, the last layout's pages it took up (before: the pages up to where the content
+    changed; after: from where the pagination rejoined it, `trail.rejoined`: (this layout's page, the
+    last's)). What the part is made of, merged: the pages' records, the bookmarks, the page editor's
+    writes and spaces, the chunks to draw (`ranges`, part page indices) and the last layout's chunks kept."""
+
+    def __init__(self, document, editor: PageEditor, trail: Trail, last: PartLayout | None):
+        self.document = document
+        self.frame, self.contents = trail.frame, trail.elements.contents
+        first = self.first = trail.begun_at
+        rejoined = trail.rejoined
+        self.end = rejoined[0] if rejoined else first + len(document.pages)  # this layout's pages: first … end
+        before = last.pages[:first] if first else []
+        seen = {anchor for record in before for anchor in record.anchors}
+        records = page_records(document, seen)[:self.end - first]
+        for index, record in enumerate(records, start=first):
+            record.start, record.key = trail.starts.get(index, ""), trail.keys.get(index, "")
+            record.writes = trail.writes.get(index, 0)
+        records = list(before) + records
+        # Where a later layout may begin: the states the pages were left in (relayout.Trail.saved).
+        states = {page: state for page, state in trail.states.items() if page < first}
+        states.update({page: state for page, state in trail.saved.items() if first <= page < self.end})
+        self.writes = list(editor.writes)  # begun later: the last layout's writes until then, restored
+        self.spaces = {int(index): spaces for index, spaces in (last.spaces.items() if first else ())
+                       if int(index) < first}
+        self.spaces.update({index: spaces for index, spaces in editor.spaces.items() if first <= index < self.end})
+        self.bookmarks = [b for b in (last.bookmarks if first else ()) if b.page < first]
+        self.bookmarks += [replace(b, page=b.page + first) for b in bookmarks(document) if b.page + first < self.end]
+        chunks = list(last.chunks) if last is not None else []
+        firsts = [sum(chunks[:n]) for n in range(len(chunks))]
+        kept_before = firsts.index(first) if first else 0
+        self.kept_pdfs: tuple[bytes, ...] = tuple(last.pdfs[:kept_before]) if first else ()
+        self.kept_chunks: list[int] = chunks[:kept_before] if first else []
+        self.kept_after: tuple[bytes, ...] = ()
+        self.kept_chunks_after: list[int] = []
+        if rejoined:
+            here, there = rejoined
+            shift, written = here - there, last.pages[there].writes
+            records += [replace(r, writes=r.writes - written + len(self.writes)) for r in last.pages[there:]]
+            states.update({page + shift: {**state, "writes": state["writes"] - written + len(self.writes)}
+                           for page, state in trail.states.items() if page >= there})
+            self.writes += last.writes[written:]
+            self.spaces.update({int(index) + shift: spaces for index, spaces in last.spaces.items()
+                                if int(index) >= there})
+            self.bookmarks += [replace(b, page=b.page + shift) for b in last.bookmarks if b.page >= there]
+            chunk = firsts.index(there)
+            self.kept_after, self.kept_chunks_after = tuple(last.pdfs[chunk:]), chunks[chunk:]
+        if records:  # the last page is never left: no key, and its start begins no chunk
+            records[-1] = replace(records[-1], start="", key="", writes=0)
+        starts = chunk_starts([r.start for r in records], len(records))
+        self.records = records
+        # A layout begins only at a chunk's first page (before it, whole chunks are kept).
+        self.states = {page: states[page] for page in starts if page >= 1 and page in states}
+        after = [self.end + sum(self.kept_chunks_after[:n]) for n in range(len(self.kept_chunks_after))]
+        if [s for s in starts if s < first] != firsts[:kept_before] or [s for s in starts if s >= self.end] != after:
+            raise RuntimeError(f"part laid out from page {first} to {self.end}, but its chunks differ from the "
+                               "last layout's around them")
+        own = [s for s in starts if first <= s < self.end] + [self.end]
+        self.ranges = list(zip(own, own[1:]))
+
+    def trail(self) -> bytes:
+        """What the next layout of the part may begin from (relayout.Trail.states), beside this one's output."""
+        return json.dumps({str(page): state for page, state in sorted(self.states.items())}, sort_keys=True,
+                          separators=(",", ":")).encode("utf-8")
+
+    def pdfs(self, drawn: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], list[int]]:
+        """The part's chunks: those kept from before, those drawn, those kept from after; and their pages."""
+        return (self.kept_pdfs + drawn + self.kept_after,
+                self.kept_chunks + [end - start for start, end in self.ranges] + self.kept_chunks_after)
+
+
+DRAWN_SIDE_BY_SIDE = 32
+"""A part laid out with this many pages or more has its chunks drawn in two processes at once, where the
+build may use two: the longest chapter would otherwise be drawn alone while the other core waits. A
+chunk's bytes do not depend on the process that draws it."""
+
+
+def draw(document, source: PartSource, ranges: list[tuple[int, int]], anchors: frozenset[str]) -> tuple[bytes, ...]:
+    """The chunks of laid-out pages (`ranges`, page indices) as tagged PDF/UA-1 files, one each.
+
+    A link to an anchor of another chunk resolves once the chunks are assembled (`anchors`: the part's and
+    those of the parts it links to). The faces are embedded as stand-ins, subset once by the book
+    (fonts.py), but for the cover's: the EPUB's cover image is drawn from the cover part's PDF alone
+    (render/cover.py)."""
     from ..weasyprint_patches import applied
     pages = document.pages
     stand_ins = source.part.kind != "cover"
-    if len(pages) < DRAWN_IN_HALVES:
-        with applied(anchors_elsewhere=frozenset(source.anchors_elsewhere), fonts_subset_by_the_book=stand_ins):
-            return (document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True),)
-    # A link from one half to an anchor of the other resolves once the halves are assembled.
-    anchors = frozenset(source.anchors_elsewhere) | {a for page in pages for a in page.anchors}
-    middle = len(pages) // 2
-    halves = (document.copy(pages[:middle]), document.copy(pages[middle:]))
 
-    def write(half) -> bytes:
+    def write(chunks) -> list[bytes]:
         with applied(anchors_elsewhere=anchors, fonts_subset_by_the_book=stand_ins):
-            return half.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+            return [document.copy(pages[start:end]).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+                    for start, end in chunks]
     from ...cache import ForkedChild, processes_allowed
-    if processes_allowed() < 2:
-        return tuple(write(half) for half in halves)
-    second = ForkedChild("drawing half of a part", write, halves[1])  # forked first: both halves drawn at once
-    try:
-        first = write(halves[0])
+    total = sum(end - start for start, end in ranges)
+    if processes_allowed() < 2 or total < DRAWN_SIDE_BY_SIDE or len(ranges) < 2:
+        return tuple(write(ranges))
+    split = min(range(1, len(ranges)), key=lambda n: abs(2 * (ranges[n][0] - ranges[0][0]) - total))
+    second = ForkedChild("drawing chunks of a part", lambda chunks: _packed(write(chunks)), ranges[split:])
+    try:  # forked first: both groups drawn at once
+        first = write(ranges[:split])
     except BaseException:
         second.cancel()
         raise
-    return first, second.result()
+    return tuple(first) + _unpacked(second.result())
+
+
+def _packed(pieces: list[bytes]) -> bytes:
+    return b"".join(struct.pack(">Q", len(piece)) + piece for piece in pieces)
+
+
+def _unpacked(data: bytes) -> tuple[bytes, ...]:
+    pieces, at = [], 0
+    while at < len(data):
+        (size,) = struct.unpack(">Q", data[at:at + 8])
+        pieces.append(data[at + 8:at + 8 + size])
+        at += 8 + size
+    return tuple(pieces)
 
 
 # -- deciders: each reads a layout and returns the decisions it calls for ----------------
 
-def keep_notes_with_calls(document, source: PartSource, decisions: Decisions) -> Decisions:
+def keep_notes_with_calls(made: LaidOut, source: PartSource, decisions: Decisions) -> Decisions:
     """A note away from its call's page: `footnote-policy: block` (its call's paragraph moves with it).
 
     Every note starts with `line` (styles/paged.css): the line holding its
     call moves with it. Where that was not enough, the paragraph goes.
     """
-    pages = anchor_pages(document)
+    pages = record_pages(made.records)
     away = [note.id for note in source.pub.footnotes if pages.get(f"fn-{note.id}") != pages.get(f"fnref-{note.id}")]
     if not away:
         return decisions
@@ -274,10 +420,10 @@ def keep_notes_with_calls(document, source: PartSource, decisions: Decisions) ->
     return replace(decisions, note_policy=tuple(sorted(policy.items())))
 
 
-def marks_in_markup(document, source: PartSource, decisions: Decisions) -> Decisions:
+def marks_in_markup(made: LaidOut, source: PartSource, decisions: Decisions) -> Decisions:
     """Where a circled number is not as wide as ①, the marks go into the markup and the part is laid out again."""
-    marks = note_marks(document)
-    if not decisions.marks and _marks_fit(document, set(marks.values())):
+    marks = note_marks_of(made.records)
+    if not decisions.marks and _marks_fit(made.document, set(marks.values())):
         return decisions  # set on the boxes after layout
     return replace(decisions, marks=tuple(sorted(marks.items())))
 
@@ -285,8 +431,8 @@ def marks_in_markup(document, source: PartSource, decisions: Decisions) -> Decis
 DECIDERS = (keep_notes_with_calls, marks_in_markup)
 
 
-def unsettled(document, source: PartSource) -> str:
-    pages = anchor_pages(document)
+def unsettled(made: LaidOut, source: PartSource) -> str:
+    pages = record_pages(made.records)
     away = [f"[^{n.id}] called on page {pages.get('fnref-' + n.id, -1) + 1}, set on page "
             f"{pages.get('fn-' + n.id, -1) + 1} of the part" for n in source.pub.footnotes
             if pages.get(f"fn-{n.id}") != pages.get(f"fnref-{n.id}")]
@@ -296,18 +442,24 @@ def unsettled(document, source: PartSource) -> str:
 # -- reading a layout -------------------------------------------------------------------
 
 def anchor_pages(document) -> dict[str, int]:
+    """Page index of every anchor of a laid-out document, plus `fnref-<id>` for the page each footnote is
+    called on (record_pages, for a document's pages)."""
+    return record_pages(page_records(document))
+
+
+def record_pages(records: list[PageRecord]) -> dict[str, int]:
     """Page index of every anchor, plus `fnref-<id>` for the page each footnote is called on.
 
     The call's page is read from the call box itself (the box WeasyPrint links
-    to its footnote), not from a neighbouring anchor, which a line break can
-    separate from the call.
+    to its footnote, page_records), not from a neighbouring anchor, which a line
+    break can separate from the call.
     """
     pages: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
+    for index, record in enumerate(records):
+        for anchor in record.anchors:
             pages.setdefault(anchor, index)
-        for call in note_calls(page):
-            pages.setdefault("fnref-" + _note_id(call), index)
+        for note in record.notes:
+            pages.setdefault("fnref-" + note, index)
     return pages
 
 
@@ -321,17 +473,18 @@ def _note_id(call) -> str:
     return call.footnote.element.get("id")[len("fn-"):]
 
 
-def note_marks(document) -> dict[str, str]:
+def note_marks_of(records: list[PageRecord]) -> dict[str, str]:
     """①②③ restarting on every page, in reading order on that page."""
     marks: dict[str, str] = {}
-    for page in document.pages:
-        for number, call in enumerate(note_calls(page), start=1):
-            marks.setdefault(_note_id(call), circled(number))
+    for record in records:
+        for number, note in enumerate(record.notes, start=1):
+            marks.setdefault(note, circled(number))
     return marks
 
 
-def page_records(document) -> list[PageRecord]:
-    seen: set[str] = set()
+def page_records(document, seen: set[str] = frozenset()) -> list[PageRecord]:
+    """Each page's record; `seen`: anchors found on pages before the document's first."""
+    seen = set(seen)
     records = []
     for page in document.pages:
         page_type = page._page_box.page_type

@@ -73,17 +73,75 @@ class PageEditor:
         from weasyprint.formatting_structure import boxes
         self.boxes = boxes
         self.tree: dict[int, tuple] = {}  # id(element) → (box, parent box) in the box tree
+        self.original: dict[int, tuple] = {}  # id(box) → (box, its style as built): what was restyled since
+        self.reordered: dict[int, tuple] = {}  # id(box) → (a box whose children were reordered, their order as built)
         self.tries: dict[str, int] = {}
-        self.figures: dict[str, str] = {}  # figure id → what was done, for the part's record
-        self.lines: dict[str, str] = {}  # paragraph id → what was done
         self.trials: dict[int, _Trial] = {}  # page index → how it is being filled
         self.scraps: dict[str, str] = {}  # box id → what was done
         self.rounds: dict[int, int] = {}  # page index → times a filling of it was begun
+        # What was done, for the part's record: (figures | lines | boxes, element, what), in the order it
+        # was decided, and the space shared out on each page once every page was made (`finish`).
+        self.writes: list[tuple[str, str, str]] = []
+        self.spaces: dict[int, list[tuple[str, str]]] = {}
 
     @property
     def decisions(self) -> dict:
-        return {"figures": dict(sorted(self.figures.items())), "lines": dict(sorted(self.lines.items())),
-                "boxes": dict(sorted(self.scraps.items()))}
+        return decisions_of(self.writes, self.spaces)
+
+    def state_ahead(self, elements, horizon: int, page: int) -> tuple | None:
+        """What the pages from `page` on depend on in this editor's state: the figures tried and boxes kept
+        whole, and the restyled boxes, among the elements from `horizon` on (`elements` gives an element's
+        place in the document), and how each page from `page` on is being filled. None while a filling is
+        being tried: its page is not settled."""
+        if any(trial.awaiting for trial in self.trials.values()):
+            return None
+
+        def ahead(name: str) -> bool:
+            place = elements.of_name(name)
+            return place is None or place >= horizon  # an element known by its tag only: counted
+        restyled = sorted((elements.of(box.element), _restyling(box.style)) for box, style in self.original.values()
+                          if box.style is not style and elements.of(box.element) >= horizon)
+        reordered = sorted((elements.of(box.element), [elements.of(child.element) for child in box.children
+                                                       if _own(child)])
+                           for box, _ in self.reordered.values() if elements.of(box.element) >= horizon)
+        return (sorted((name, tries) for name, tries in self.tries.items() if ahead(name)),
+                sorted(name for name in self.scraps if ahead(name)), restyled, reordered,
+                sorted((index - page, trial.done) for index, trial in self.trials.items() if index >= page),
+                sorted((index - page, rounds) for index, rounds in self.rounds.items() if index >= page))
+
+    def saved_state(self, elements, page: int) -> dict | None:
+        """This editor's state as the pagination leaves `page`, for a later pagination of the same content to
+        begin at it (`restore`): every box it restyled or reordered (by its element's place in the document,
+        `elements`), the figures tried, the boxes kept whole, how the pages from `page` on are being filled,
+        the writes so far. None while a filling is being tried."""
+        if any(trial.awaiting for trial in self.trials.values()):
+            return None
+        return {"restyled": sorted([elements.of(box.element), _style_values(box.style)]
+                                   for box, style in self.original.values() if box.style is not style),
+                "reordered": sorted([elements.of(box.element), [built.index(child) for child in box.children]]
+                                    for box, built in self.reordered.values()),
+                "tries": dict(sorted(self.tries.items())), "scraps": dict(sorted(self.scraps.items())),
+                "trials": sorted(index - page for index in self.trials if index >= page),
+                "rounds": sorted([index - page, rounds] for index, rounds in self.rounds.items() if index >= page)}
+
+    def restore(self, root_box, saved: dict, elements, writes: list, page: int) -> None:
+        """The state `saved_state` kept as the pagination left `page`, on a box tree built from the same
+        content (its restyled and reordered boxes found by their places); `writes`, the writes made until
+        then."""
+        self._index_tree(root_box)
+        by_place = {elements.of(box.element): box for box, _ in self.original.values()}
+        for place, values in saved["restyled"]:
+            _restore_style(by_place[place], values)
+        for place, order in saved["reordered"]:
+            parent = by_place[place]
+            built = parent.children
+            self.reordered[id(parent)] = (parent, built)
+            parent.children = tuple(built[index] for index in order)
+        self.tries = dict(saved["tries"])
+        self.scraps = dict(saved["scraps"])
+        self.trials = {page + index: _Trial.settled() for index in saved["trials"]}
+        self.rounds = {page + int(index): rounds for index, rounds in saved["rounds"]}
+        self.writes = [tuple(write) for write in writes]
 
     def __call__(self, index: int, pages: list, root_box) -> int | tuple[int, int] | None:
         if not self.tree:
@@ -123,7 +181,9 @@ class PageEditor:
             style = tree_box.style.copy()
             style["break_before"] = "avoid"
             tree_box.style = style
-            self.scraps[element.get("id") or element.tag] = f"{lines} lines overleaf: kept with the lines before"
+            name = element.get("id") or element.tag
+            self.scraps[name] = f"{lines} lines overleaf: kept with the lines before"
+            self.writes.append(("boxes", name, self.scraps[name]))
             return True
         return False
 
@@ -151,7 +211,7 @@ class PageEditor:
             if done is None:
                 continue
             self.tries[figure_id] = self.tries.get(figure_id, 0) + 1
-            self.figures[figure_id] = done
+            self.writes.append(("figures", figure_id, done))
             return True
         return False
 
@@ -207,8 +267,9 @@ class PageEditor:
     def _record(self, trial) -> None:
         if trial.current is not None:
             for _, name, kind, amount in trial.options[trial.current]:
-                self.lines[name] = {"spacing": f"letter-spacing {amount:+.3f}em", "width": f"width {amount}%",
-                                    "space": f"{amount * PX:.1f}pt more space above"}[kind]
+                self.writes.append(("lines", name, {"spacing": f"letter-spacing {amount:+.3f}em",
+                                                    "width": f"width {amount}%",
+                                                    "space": f"{amount * PX:.1f}pt more space above"}[kind]))
 
     def _fillings(self, before, page, short, space_in_tree: bool) -> list[list[tuple]]:
         """The ways to try, gentlest first, at most MAX_WAYS, each a list of changes (box in the tree, its
@@ -277,12 +338,14 @@ class PageEditor:
         changes and nothing moves to another page, so no page is made again (pages_made_again calls this
         before WeasyPrint reads the pages' anchors and links)."""
         for index in range(len(pages) - 1):
+            if pages[index] is None:  # made by an earlier pagination this one began after
+                continue
             before, page = _PageView(pages[index], self.boxes), _PageView(pages[index + 1], self.boxes)
             if not _fillable(before, page, SPACE_FROM_LINES):
                 continue
             for box, each in _space_shares(before, page):
                 _push_down(pages[index], box, each)
-                self.lines[_name(box)] = f"{each * PX:.1f}pt more space above"
+                self.spaces.setdefault(index, []).append((_name(box), f"{each * PX:.1f}pt more space above"))
 
     # -- the decisions ----------------------------------------------------------------------
     def _fill_gap(self, page, siblings, position, gap) -> str | None:
@@ -340,6 +403,7 @@ class PageEditor:
         _, parent = self.tree[id(figure.element)]
         children = [c for c in parent.children if c is not figure]
         children.insert(children.index(anchor) + 1, figure)
+        self.reordered.setdefault(id(parent), (parent, parent.children))
         parent.children = tuple(children)
 
     def _resize(self, figure, percent: int) -> str:
@@ -354,7 +418,50 @@ class PageEditor:
                 element = getattr(child, "element", None)
                 if isinstance(child, self.boxes.BlockLevelBox) and _own(child):
                     self.tree[id(element)] = (child, box)
+                    self.original[id(child)] = (child, child.style)
                 stack.append(child)
+
+
+def decisions_of(writes, spaces: dict[int, list]) -> dict:
+    """The part's record of what the editor did, from its writes in order and the space of each page."""
+    made: dict[str, dict[str, str]] = {"figures": {}, "lines": {}, "boxes": {}}
+    for record, name, what in writes:
+        made[record][name] = what
+    for index in sorted(spaces):
+        for name, what in spaces[index]:
+            made["lines"][name] = what
+    return {record: dict(sorted(done.items())) for record, done in made.items()}
+
+
+def _style_values(style) -> list:
+    """What the editor may change in a box's style, as values that `_restore_style` sets again."""
+    return [_value(style[name]) for name in RESTYLED]
+
+
+def _value(value):
+    return [value.value, value.unit] if hasattr(value, "unit") else value
+
+
+def _restore_style(box, values: list) -> None:
+    """The box restyled as `_style_values` read it; its letter-spacing set on its inline boxes too, as
+    `_set_letter_spacing` does."""
+    from weasyprint.css.properties import Dimension
+    wanted = {name: Dimension(*value) if isinstance(value, list) else value for name, value in zip(RESTYLED, values)}
+    spacing = wanted.pop("letter_spacing")
+    if spacing != box.style["letter_spacing"]:
+        _letter_spaced(box, spacing)
+    style = box.style.copy()
+    style.update(wanted)
+    box.style = style
+
+
+RESTYLED = ("letter_spacing", "margin_top", "width", "break_before")
+
+
+def _restyling(style) -> str:
+    """What the editor may change in a box's style (`_set_letter_spacing`, `_add_space`, `_set_width`,
+    `_keep_box_ends_whole`)."""
+    return repr((style["letter_spacing"], style["margin_top"], style["width"], style["break_before"]))
 
 
 def _fillable(before, page, from_lines: float) -> bool:
@@ -634,6 +741,13 @@ class _Trial:
         self.awaiting = False  # an option was applied and its page is being made again
         self._undo: list[tuple] = []
 
+    @classmethod
+    def settled(cls) -> "_Trial":
+        """A filling tried before a pagination began from a kept state: done, what it did in the tree."""
+        trial = cls([], 0.0, None, 0.0)
+        trial.done = True
+        return trial
+
     def apply(self, number: int) -> None:
         self.current, self.next, self.awaiting = number, max(self.next, number + 1), True
         change = {"spacing": _set_letter_spacing, "space": _add_space, "width": _set_width}
@@ -684,6 +798,10 @@ def _set_letter_spacing(box, spacing_em: float) -> list[tuple]:
     """Letter-spacing on a paragraph of the box tree and on the inline boxes in it (their styles were
     computed with the paragraph's; a note's text, set apart in the notes, is left alone). Returns each
     box's style before, to put back."""
+    return _letter_spaced(box, spacing_em * box.style["font_size"])
+
+
+def _letter_spaced(box, pixels: float) -> list[tuple]:
     before = []
     stack = [box]
     while stack:
@@ -692,7 +810,7 @@ def _set_letter_spacing(box, spacing_em: float) -> list[tuple]:
             continue
         before.append((current, current.style))
         style = current.style.copy()
-        style["letter_spacing"] = spacing_em * box.style["font_size"]
+        style["letter_spacing"] = pixels
         current.style = style
         stack.extend(getattr(current, "children", ()))
     return before

@@ -19,15 +19,23 @@ exactly as released: nothing is changed at import, and the version is checked
                            from an earlier one after the box tree changed (`page_editor`)
 - fonts_subset_by_the_book a part's PDF embeds stand-ins for its faces: the book      #2120
                            subsets each face once (`fonts_subset_by_the_book`)
+- libraries_found_once     WeasyPrint's libraries found in the linker's cache, without  #1125
+                           running the compiler: around WeasyPrint's import, by this package
+
+A pagination may also begin at a page from a state kept from an earlier one, and stop where the pages
+that would follow are known (pages_made_again: `beginning`, `advancing`; render/pdf/relayout.py).
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-import weasyprint
+from . import libraries_found_once
 
-from . import (break_all_anywhere, fonts_subset_by_the_book, inter_character_justification, links_to_other_parts,
-               pages_made_again, placed_notes_stay)
+with libraries_found_once.in_force():  # the first import of WeasyPrint in a process (see pipeline.WARM)
+    import weasyprint
+
+from . import (break_all_anywhere, fonts_subset_by_the_book, inter_character_justification,  # noqa: E402
+               links_to_other_parts, pages_made_again, placed_notes_stay)
 
 PINNED_VERSION = "70.0"
 PATCHES = (placed_notes_stay, inter_character_justification, break_all_anywhere, links_to_other_parts,
