@@ -479,9 +479,9 @@ class Workers:
     are stopped when it stops.
     """
 
-    def __init__(self, jobs: int, warm: tuple[str, ...] = ()):
+    def __init__(self, jobs: int, warm: tuple[tuple[str, ...], ...] = ()):
         self.jobs = jobs
-        self.warm = warm  # modules each worker imports as it starts
+        self.warm = warm  # modules the first worker imports as it starts; the others, these and more
         _PROCESSES[0] = jobs
         self._pool: ProcessPoolExecutor | None = None
 
@@ -522,13 +522,15 @@ class Workers:
         return self._pool
 
 
-def _worker_start(warm: tuple[str, ...], warmed) -> None:
+def _worker_start(warm: tuple[tuple[str, ...], ...], warmed) -> None:
     """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker; then
-    import what the layouts will need while the build loads the content: the first worker to start at
-    the build's priority, the others at the lowest (then at the build's again, where the system allows):
-    they import on the cores the others leave idle, so that a build that lays out one part — after an
-    edit — has that part laid out and the book assembled without them in the way, and a cold build's
-    other parts find them ready."""
+    import what the work ahead will need while the build loads the content. The first worker to start
+    imports what a layout needs (`warm[0]`: WeasyPrint) while the others wait; then the others import
+    the rest (`warm[1:]`: what the press file and the change report need), at the lowest priority (then
+    at the build's again, where the system allows), on the cores the first and the build leave idle.
+    After an edit that lays out one part, the first worker lays it out while the others are ready first
+    for the press file (a worker takes the next task in the order it became free); in a cold build, the
+    other parts come to them as the first lays out, and they import WeasyPrint with their first."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -537,10 +539,13 @@ def _worker_start(warm: tuple[str, ...], warmed) -> None:
     with warmed.get_lock():
         first = not warmed.value
         warmed.value += 1
-    niceness = 0 if first else os.nice(0)
-    if not first:
-        niceness = os.nice(19) - niceness
-    for module in warm:
+        if first:  # the others wait for the first to be ready
+            for module in warm[0]:
+                importlib.import_module(module)
+    if first:
+        return
+    niceness = os.nice(19) - os.nice(0)
+    for module in [name for group in warm[1:] for name in group]:
         importlib.import_module(module)
     if niceness:
         try:

@@ -79,9 +79,12 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-WARM = ("publish.render.weasyprint_patches", "publish.render.pdf.layout")
-"""What a worker imports as it starts, when the build will lay out pages (a quarter of a second for WeasyPrint,
-which the patches' package imports first: weasyprint_patches.libraries_found_once)."""
+WARM = (("publish.render.weasyprint_patches", "publish.render.pdf.layout"),
+        ("publish.render.pdf.press_file", "publish.render.press", "publish.render.preflight", "publish.render.images",
+         "publish.changes", "publish.render.pdf.writer"))
+"""What the workers import as they start, when the build will lay out pages: the first, what a layout needs (a
+quarter of a second for WeasyPrint, which the patches' package imports first: weasyprint_patches.
+libraries_found_once); the others, in the background, what the press file and the change report need too."""
 
 
 def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT, log: Log | None = None,
