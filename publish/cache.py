@@ -544,14 +544,14 @@ def _worker_start(warm: tuple[tuple[str, ...], ...], warmed) -> None:
                 importlib.import_module(module)
     if first:
         return
-    niceness = os.nice(19) - os.nice(0)
+    before = os.nice(0)
+    raised = os.nice(19) - before
     for module in [name for group in warm[1:] for name in group]:
         importlib.import_module(module)
-    if niceness:
-        try:
-            os.nice(-niceness)
-        except OSError:  # not allowed to raise a priority again: this worker stays a background one
-            pass
+    try:
+        os.nice(-raised)
+    except OSError:  # not allowed to raise a priority again: this worker stays a background one
+        pass
 
 
 def die_with_parent() -> None:

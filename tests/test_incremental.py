@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,21 @@ def test_the_version_is_told_when_asked_for():
     from importlib import metadata
     run = subprocess.run([sys.executable, "build.py", "--version"], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == f"build.py {metadata.version('publish')}"
+
+
+def _priority_and_modules(names: tuple[str, ...]) -> tuple[int, bool]:
+    import time
+    time.sleep(0.1)  # long enough for each worker to take some of the tasks
+    return os.nice(0), all(name in sys.modules for name in names)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a privileged process may raise a priority again")
+def test_workers_warm_up_in_turn_and_work_at_the_builds_priority():
+    """The first worker imports the first group of modules; the others import the rest in the background,
+    at the lowest priority, then work at the build's priority again (cache._worker_start)."""
+    from publish.cache import Workers
+    with Workers(2, (("json",), ("csv", "wave"))) as workers:
+        tasks = [workers.submit(_priority_and_modules, ("csv", "wave")) for _ in range(8)]
+        answers = {task.result() for task in tasks}
+    assert {priority for priority, _ in answers} == {0}
+    assert (0, True) in answers  # a worker that warmed up in the background
