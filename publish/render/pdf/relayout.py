@@ -82,7 +82,7 @@ def _kind(text: str | None) -> int:
 class Elements:
     """The part's elements in document order: each one's place and the last place of its subtree; the
     digests of its own text and of its tail (`contents`, what `changed` compares); `frame`, the digest of
-    the markup without the text."""
+    the markup without the text; and whether the style sheets show page numbers (`_page_numbers_shown`)."""
 
     def __init__(self, root):
         self.place: dict[int, int] = {}  # id(element) → its place in document order
@@ -91,6 +91,7 @@ class Elements:
         frame = hashlib.blake2b(digest_size=16)
         order = []
         matched = _matched_attributes()
+        self.page_numbers_shown = _page_numbers_shown()
         for element in root.iter():
             place = len(order)
             order.append(element)
@@ -133,30 +134,36 @@ class Elements:
         return (min(places), max(places)) if places else (len(self.end), -1)
 
 
-@lru_cache(maxsize=1)
+def _paged_sheets() -> str:
+    """The paged edition's style sheets, as written (what a layout's key holds depends on them): read again
+    when one changed (a watching process lays out after an edit of a style sheet too)."""
+    from .layout import STYLESHEETS
+    return _sheets_read(tuple((name, (STYLES / name).stat().st_mtime_ns) for name in STYLESHEETS))
+
+
+@lru_cache(maxsize=2)
+def _sheets_read(sheets: tuple) -> str:
+    return "".join((STYLES / name).read_text(encoding="utf-8") for name, _ in sheets)
+
+
 def _matched_attributes() -> frozenset[str]:
     """The attributes whose values selectors may match: an element's id and classes, its language and
     direction, and any attribute a paged style sheet selects by (`[name…]`). The others' values (an image's
     description, a note's mark) are an element's content, compared as its text is."""
-    from .layout import STYLESHEETS
-    sheets = "".join((STYLES / name).read_text(encoding="utf-8") for name in STYLESHEETS)
-    return frozenset({"id", "class", "lang", "dir"} | set(re.findall(r"\[\s*([A-Za-z_][\w:-]*)", sheets)))
+    return frozenset({"id", "class", "lang", "dir"} | set(re.findall(r"\[\s*([A-Za-z_][\w:-]*)", _paged_sheets())))
 
 
-@lru_cache(maxsize=1)
 def _page_numbers_shown() -> bool:
     """Whether a paged style sheet shows a page's number or selects pages by it: a page's key then holds
     its number (the book's folios are its furniture's, drawn over the assembled pages)."""
-    from .layout import STYLESHEETS
-    sheets = "".join((STYLES / name).read_text(encoding="utf-8") for name in STYLESHEETS)
-    return any(word in sheets for word in ("counter(page", "counters(page", ":nth("))
+    return any(word in _paged_sheets() for word in ("counter(page", "counters(page", ":nth("))
 
 
 def start_digest(start, elements: Elements) -> tuple[str, bool]:
     """The digest of what a page was made from (a pages_made_again.PageStart), and whether a layout may
     begin or end there (no note carried over to it, no float broken across)."""
     quote_depth, counters, scopes, groups = start.page_state
-    if not _page_numbers_shown():
+    if not elements.page_numbers_shown:
         counters = {name: values for name, values in counters.items() if name not in ("page", "pages")}
         scopes = [set(scope) - {"page", "pages"} for scope in scopes]
         groups = [(group[0], group[2]) for group in groups]  # its name and where it began, not its page count
