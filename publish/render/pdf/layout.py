@@ -6,10 +6,12 @@
    decisions taken so far (none at first: a part's pages depend on its
    content only, so a clean and an incremental build end on the same bytes).
 2. WeasyPrint lays it out, with the fixes of weasyprint_patches.
-   Given the part's last layout (`last`, from the cache), the pagination stops
-   where it rejoins it — from a page on that begins as it began then, the
-   pages are the last layout's (relayout.py) — and the part is the new pages
-   before it and the last layout's from it on, records and drawing included.
+   Given the part's last layout and the trail it left (`last`, from the
+   cache), the pagination begins at the last page the edit left as it was,
+   from the state it was in then, and stops where it rejoins the last layout
+   — from a page on that begins as it began then, the pages are the last
+   layout's (relayout.py): the part is the new pages between the last
+   layout's, records and drawing included.
 3. Each decider (DECIDERS) reads the layout and may change a decision — a note
    still away from its call's page is given `footnote-policy: block`. If one
    did, the part is laid out again; after MAX_LAYOUTS the build fails, naming

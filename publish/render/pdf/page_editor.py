@@ -118,7 +118,7 @@ class PageEditor:
             return None
         return {"restyled": sorted([elements.of(box.element), _style_values(box.style)]
                                    for box, style in self.original.values() if box.style is not style),
-                "reordered": sorted([elements.of(box.element), [built.index(child) for child in box.children]]
+                "reordered": sorted([elements.of(box.element), _order(box.children, built)]
                                     for box, built in self.reordered.values()),
                 "tries": dict(sorted(self.tries.items())), "scraps": dict(sorted(self.scraps.items())),
                 "trials": sorted(index - page for index in self.trials if index >= page),
@@ -420,6 +420,12 @@ class PageEditor:
                     self.tree[id(element)] = (child, box)
                     self.original[id(child)] = (child, child.style)
                 stack.append(child)
+
+
+def _order(children, built) -> list[int]:
+    """Where each of `children` was among the children as built."""
+    place = {id(child): index for index, child in enumerate(built)}
+    return [place[id(child)] for child in children]
 
 
 def decisions_of(writes, spaces: dict[int, list]) -> dict:
