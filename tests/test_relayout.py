@@ -12,6 +12,7 @@ a paragraph added (the markup changes: the part is laid out whole).
 """
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -96,10 +97,15 @@ def test_a_part_laid_out_again_after_each_kind_of_edit_is_the_clean_layout(tmp_p
         elif expected == "whole":
             assert (begun, rejoined, made) == (0, None, len(layout.PartLayout.from_bytes(clean[0]).pages)), what
         last = again
-    # A last layout whose trail was lost is rejoined only, and the result is the same.
+    # A last layout whose trail was lost is rejoined only, one whose trail cannot be read is laid out whole;
+    # the result is the same.
     edit(root, "02-2-cooperation.md", START + SENTENCE, START)
     source = part_source(root)
-    assert layout.lay_out_part(source, (last[0], None))[0] == layout.lay_out_part(source)[0]
+    clean = layout.lay_out_part(source)[0]
+    assert layout.lay_out_part(source, (last[0], None))[0] == clean
+    starts = layout.chunk_starts([r.start for r in layout.PartLayout.from_bytes(last[0]).pages], pages)
+    broken = json.dumps({str(page): {"start": {}} for page in starts}).encode()
+    assert layout.lay_out_part(source, (last[0], broken))[0] == clean
 
 
 def test_the_report_built_again_after_an_edit_near_the_end_of_its_longest_chapter_is_a_clean_build(tmp_path):

@@ -43,7 +43,7 @@ from ..cjk import set_for_print
 from ..html import RenderContext, circled, render_template
 from .parts import Part
 from .page_editor import PageEditor, decisions_of
-from .relayout import Trail, chunk_starts
+from .relayout import Trail, UnusableTrail, chunk_starts
 
 STYLESHEETS = ("tokens.css", "content.css", "paged.css")
 MAX_LAYOUTS = 4
@@ -209,21 +209,20 @@ def lay_out_part(source: PartSource, last: tuple[bytes, bytes | None] | None = N
     pages an edit left as they were are taken from it (relayout.py); the output is the same bytes as
     without it."""
     from ..sandbox import SandboxedFetcher
-    from ..weasyprint_patches import applied, weasyprint
+    from ..weasyprint_patches import applied
 
     earlier, states = _last_layout(last, source)
     fetcher = SandboxedFetcher(source.pub.root, also=tuple({str(Path(path).parent) for _, path in source.images}))
     frame = repr((source.part.name, source.anchors_elsewhere))
     decisions = Decisions()
     for layouts in range(1, MAX_LAYOUTS + 1):
-        editor = PageEditor()
-        trail = Trail(editor, earlier, states, frame)
-        with applied(page_editor=PageMaking(editor, trail)):
-            context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios, source.images)
-            html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
-            document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
-                                       url_fetcher=fetcher).render(stylesheets=parsed_stylesheets(),
-                                                                   font_config=font_configuration())
+        context = PdfContext(source.pub, EDITIONS["print"], decisions, source.folios, source.images)
+        html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
+        try:
+            document, editor, trail = _paginated(html, fetcher, earlier, states, frame)
+        except UnusableTrail:
+            earlier, states = None, {}
+            document, editor, trail = _paginated(html, fetcher, earlier, states, frame)
         made = LaidOut(document, editor, trail, earlier)
         found = decisions
         for decide in DECIDERS:
@@ -249,6 +248,18 @@ def lay_out_part(source: PartSource, last: tuple[bytes, bytes | None] | None = N
                         made.frame, made.writes, {str(index): spaces for index, spaces in sorted(made.spaces.items())},
                         made.contents)
     return layout.to_bytes(), made.trail()
+
+
+def _paginated(html: str, fetcher, earlier, states, frame: str):
+    """The part's HTML laid out by WeasyPrint, the page editor and the trail at work (PageMaking)."""
+    from ..weasyprint_patches import applied, weasyprint
+    editor = PageEditor()
+    trail = Trail(editor, earlier, states, frame)
+    with applied(page_editor=PageMaking(editor, trail)):
+        document = weasyprint.HTML(string=html, base_url=PROJECT_ROOT.as_uri() + "/",
+                                   url_fetcher=fetcher).render(stylesheets=parsed_stylesheets(),
+                                                               font_config=font_configuration())
+    return document, editor, trail
 
 
 class PageMaking:

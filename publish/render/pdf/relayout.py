@@ -236,6 +236,10 @@ def begins_chunk(start: str) -> bool:
     return bool(start) and int(start[:8], 16) % NATURAL_CHUNK == 0
 
 
+class UnusableTrail(Exception):
+    """The last layout's trail cannot be taken up (the box tree may be half restored): lay out from nothing."""
+
+
 def _keyed(value):
     """A skip stack read back from JSON: its keys are child indices."""
     return {int(key): _keyed(child) for key, child in value.items()} if isinstance(value, dict) else value
@@ -299,10 +303,14 @@ class Trail:
             return None
         for page in reversed(chunk_starts([record.start for record in last.pages], len(last.pages))):
             state = self.states.get(page)
-            if page >= 1 and state and state["reach"] < self.changed[0]:
-                self.editor.restore(root_box, state["editor"], elements, last.writes[:state["writes"]], page)
-                self.reach, self.begun_at = state["reach"], page
-                return page, _start_restored(state["start"], notes, elements)
+            try:
+                if page >= 1 and state and state["reach"] < self.changed[0]:
+                    start = _start_restored(state["start"], notes, elements)
+                    self.editor.restore(root_box, state["editor"], elements, last.writes[:state["writes"]], page)
+                    self.reach, self.begun_at = state["reach"], page
+                    return page, start
+            except (KeyError, IndexError, TypeError, ValueError) as exc:  # a trail this code did not write
+                raise UnusableTrail(f"page {page}: {exc.__class__.__name__}: {exc}") from None
         return None
 
     def made(self, index: int, page_box, root_box) -> None:
@@ -406,4 +414,4 @@ class Trail:
         return self.elements
 
 
-__all__ = ["Trail", "Elements", "chunk_starts", "begins_chunk", "boxes_ahead", "start_digest"]
+__all__ = ["Trail", "Elements", "UnusableTrail", "chunk_starts", "begins_chunk", "boxes_ahead", "start_digest"]
