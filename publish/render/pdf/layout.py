@@ -220,10 +220,11 @@ def lay_out_part(source: PartSource, last: tuple[bytes, bytes | None] | None = N
         html = render_template("book/part.html", pub=source.pub, part=source.part, edition=context)
         try:
             document, editor, trail = _paginated(html, fetcher, earlier, states, frame)
-        except UnusableTrail:
+            made = LaidOut(document, editor, trail, earlier)
+        except UnusableTrail:  # laid out from nothing: the same pages, all made here
             earlier, states = None, {}
             document, editor, trail = _paginated(html, fetcher, earlier, states, frame)
-        made = LaidOut(document, editor, trail, earlier)
+            made = LaidOut(document, editor, trail, earlier)
         found = decisions
         for decide in DECIDERS:
             found = decide(made, source, found)
@@ -351,8 +352,8 @@ class LaidOut:
         self.states = {page: states[page] for page in starts if page >= 1 and page in states}
         after = [self.end + sum(self.kept_chunks_after[:n]) for n in range(len(self.kept_chunks_after))]
         if [s for s in starts if s < first] != firsts[:kept_before] or [s for s in starts if s >= self.end] != after:
-            raise RuntimeError(f"part laid out from page {first} to {self.end}, but its chunks differ from the "
-                               "last layout's around them")
+            raise UnusableTrail(f"part laid out from page {first} to {self.end}, but its chunks differ from the "
+                                "last layout's around them")
         own = [s for s in starts if first <= s < self.end] + [self.end]
         self.ranges = list(zip(own, own[1:]))
 
