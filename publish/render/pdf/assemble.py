@@ -22,7 +22,9 @@ screen.pdf is cut from it at the TrimBox, print.pdf finished for the press.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import threading
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -30,7 +32,7 @@ import pikepdf
 
 from ... import model as m
 from ..html import source_date
-from .fonts import merge_page_fonts
+from .fonts import font_glyphs, merge_page_fonts
 from .layout import Bookmark, PartLayout
 
 GENERATOR = "publish"
@@ -103,20 +105,73 @@ def _roman(number: int) -> str:
     return out
 
 
+class OpenedAhead:
+    """The parts' chunks opened and their fonts' glyphs read ahead of the assembly, in a thread, while the
+    build waits for a part being laid out (after an edit, the others come from the cache): the assembly
+    takes them as it would have opened them (`opened`). Only the time of it changes."""
+
+    def __init__(self):
+        self._opened: dict[str, tuple[pikepdf.Pdf, dict]] = {}  # a chunk's digest → (the PDF, its fonts' glyphs)
+        self._thread: threading.Thread | None = None
+
+    def start(self, chunks: list[bytes]) -> None:
+        self.forget()  # what an earlier build (a watching process's) left
+        self._thread = threading.Thread(target=self._open, args=(chunks,), daemon=True)
+        self._thread.start()
+
+    def _open(self, chunks: list[bytes]) -> None:
+        for data in chunks:
+            pdf = pikepdf.open(io.BytesIO(data))
+            self._opened[hashlib.sha256(data).hexdigest()] = (pdf, _fonts_glyphs(pdf))
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def opened(self, data: bytes) -> tuple[pikepdf.Pdf, dict | None]:
+        """The chunk opened, and its fonts' glyphs by their objects' numbers (None: not read yet)."""
+        self.wait()
+        found = self._opened.pop(hashlib.sha256(data).hexdigest(), None) if self._opened else None
+        return found if found is not None else (pikepdf.open(io.BytesIO(data)), None)
+
+    def forget(self) -> None:
+        self.wait()
+        self._opened.clear()
+
+
+AHEAD = OpenedAhead()
+"""This process's chunks opened ahead (render/pdf/writer.py starts it; a watching process builds again and
+again: each build forgets what its assembly did not take)."""
+
+
+def _fonts_glyphs(pdf: pikepdf.Pdf) -> dict:
+    glyphs: dict = {}
+    for page in pdf.pages:
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            if font.objgen not in glyphs:
+                glyphs[font.objgen] = font_glyphs(font)
+    return glyphs
+
+
 def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], furniture: bytes | None,
                   subset_cache=None) -> bytes:
     book = pikepdf.new()
     # Each part's PDF files (its chunks: layout.draw), and where each of their pages goes.
     sources: list[pikepdf.Pdf] = []
+    glyphs_read: list[dict | None] = []  # each source's fonts' glyphs, where they were read ahead
     pages_of_part: list[list[tuple[int, pikepdf.Page]]] = []  # part → its pages: (source, page)
     for layout in layouts:
         pages = []
         for pdf in layout.pdfs:
-            sources.append(pikepdf.open(io.BytesIO(pdf)))
+            opened, glyphs = AHEAD.opened(pdf)
+            sources.append(opened)
+            glyphs_read.append(glyphs)
             pages += [(len(sources) - 1, page) for page in sources[-1].pages]
         pages_of_part.append(pages)
     furniture_pdf = pikepdf.open(io.BytesIO(furniture)) if furniture else None
     placed: list[list[int]] = [[] for _ in sources]  # source → the book positions of its pages, in order
+    read: dict = {}  # a font of the book (its object's number) → its glyphs, read ahead from its source
     for position, page in enumerate(plan.pages):
         if page.part < 0:
             book.pages.append(_blank_like(book, book.pages[-1] if len(book.pages) else sources[0].pages[0]))
@@ -124,10 +179,14 @@ def assemble_book(meta: m.Metadata, plan: BookPlan, layouts: list[PartLayout], f
             source, original = pages_of_part[page.part][page.index]
             book.pages.append(original)
             placed[source].append(position)
+            if glyphs_read[source] is not None:
+                copies = book.pages[-1].obj.get("/Resources", {}).get("/Font", {})
+                for name, font in original.obj.get("/Resources", {}).get("/Font", {}).items():
+                    read[copies[name].objgen] = glyphs_read[source][font.objgen]
         target = book.pages[-1]
         if furniture_pdf is not None and page.furniture != "furniture-none":
             _draw_furniture(book, target, furniture_pdf.pages[position])
-    merge_page_fonts(book, subset_cache)
+    merge_page_fonts(book, subset_cache, read)
     _merge_structure(book, sources, placed)
     _merge_destinations(book, sources)
     _outline(book, plan, layouts)

@@ -39,8 +39,11 @@ class FaceNotFound(Exception):
     pass
 
 
-def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_cache=None) -> None:
-    """Make every `/Font` entry of `resources` with the same name point at one merged font of that face."""
+def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_cache=None,
+                read: dict | None = None) -> None:
+    """Make every `/Font` entry of `resources` with the same name point at one merged font of that face.
+    `read`: the glyphs of some of the font dictionaries (by their object's number), read before
+    (`font_glyphs`)."""
     faces: dict[str, _Face] = {}
     seen: set[tuple[int, int]] = set()  # a part's pages share their font dictionaries: each is read once
     for resource in resources:
@@ -49,7 +52,7 @@ def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_ca
             if font.objgen in seen:
                 continue
             seen.add(font.objgen)
-            face.add(font)
+            face.add(font, (read or {}).get(font.objgen))
     # Each face's subset, made side by side: HarfBuzz works without Python's lock.
     requests = {name: face.wanted() for name, face in faces.items()}
     wanted = {name: request for name, request in requests.items() if request is not None}
@@ -63,14 +66,14 @@ def merge_fonts(pdf: pikepdf.Pdf, resources: list[pikepdf.Dictionary], subset_ca
         resource.Font = pdf.make_indirect(fonts)
 
 
-def merge_page_fonts(pdf: pikepdf.Pdf, subset_cache=None) -> None:
+def merge_page_fonts(pdf: pikepdf.Pdf, subset_cache=None, read: dict | None = None) -> None:
     """merge_fonts over every page of `pdf` and the form XObjects they draw (the furniture)."""
     resources = []
     for page in pdf.pages:
         if "/Resources" in page.obj:
             resources.append(page.obj.Resources)
             resources += _form_resources(page.obj.Resources)
-    merge_fonts(pdf, _unique(resources), subset_cache)
+    merge_fonts(pdf, _unique(resources), subset_cache, read)
 
 
 def _unique(resources: list) -> list:
@@ -101,18 +104,12 @@ class _Face:
         self.widths: dict[int, float] = {}
         self.unicode: dict[int, bytes] = {}
 
-    def add(self, font: pikepdf.Dictionary) -> None:
+    def add(self, font: pikepdf.Dictionary, glyphs: tuple | None = None) -> None:
+        """One more font dictionary of the face, with its glyphs (`font_glyphs`: read here if not given)."""
         self.fonts.append(font)
-        if font.get("/Subtype") != "/Type0":
-            return
-        described = font.DescendantFonts[0]
-        if "/W" in described:
-            self.widths.update(glyph_widths(described.W.unparse()))
-        if "/ToUnicode" in font:
-            cmap = font.ToUnicode.read_bytes()
-            body = cmap.split(b"endcodespacerange", 1)[-1]
-            for glyph, text in BFCHAR.findall(body):
-                self.unicode[int(glyph, 16)] = text
+        widths, unicode = glyphs or font_glyphs(font)
+        self.widths.update(widths)
+        self.unicode.update(unicode)
 
     def wanted(self) -> tuple[bytes, list[int]] | None:
         """What the face's subset is made from: an embedded program of it (to find its file by) and the glyphs
@@ -148,6 +145,19 @@ class _Face:
         return pdf.make_indirect(pikepdf.Dictionary({**dict(first.items()),
                                                      "/DescendantFonts": pikepdf.Array([descendant]),
                                                      "/ToUnicode": pikepdf.Stream(pdf, to_unicode_cmap(self.unicode))}))
+
+
+def font_glyphs(font: pikepdf.Dictionary) -> tuple[dict[int, float], dict[int, bytes]]:
+    """The glyphs a CID font dictionary holds: each one's width and text (none for another kind of font)."""
+    if font.get("/Subtype") != "/Type0":
+        return {}, {}
+    described = font.DescendantFonts[0]
+    widths = glyph_widths(described.W.unparse()) if "/W" in described else {}
+    unicode = {}
+    if "/ToUnicode" in font:
+        body = font.ToUnicode.read_bytes().split(b"endcodespacerange", 1)[-1]
+        unicode = {int(glyph, 16): text for glyph, text in BFCHAR.findall(body)}
+    return widths, unicode
 
 
 def glyph_widths(array: bytes) -> dict[int, float]:

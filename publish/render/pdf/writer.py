@@ -8,7 +8,7 @@ import pikepdf
 
 from ... import model as m
 from ...cache import Cache, Kept, Pending, Unit
-from .assemble import BookPlan, assemble_book, plan_book
+from .assemble import AHEAD, BookPlan, assemble_book, plan_book
 from .furniture import furniture_source, render_furniture
 from .layout import STYLESHEETS, PartLayout, lay_out_part, part_source
 from .parts import Part, book_parts
@@ -78,6 +78,9 @@ class PdfWriter:
         return sum(len(repr(d.blocks)) for d in self.pub.documents if d.id in part.documents)
 
     def finish(self) -> PdfEditions:
+        # While the parts being laid out are waited for, those the cache had are opened for the assembly.
+        AHEAD.start([pdf for pending in self._pending.values() if pending.value is not None
+                     for pdf in PartLayout.from_bytes(pending.value).pdfs])
         raw: dict[int, bytes] = {i: pending.result() for i, pending in self._pending.items()}
         layouts: dict[int, PartLayout] = {i: PartLayout.from_bytes(data) for i, data in raw.items()}
         contents = [i for i, part in enumerate(self.parts) if part.needs_page_numbers]
@@ -100,6 +103,7 @@ class PdfWriter:
         book_unit = Unit("pdf/book", assemble, (self.pub.meta, plan, front, body,
                                                 *[raw[i] for i in range(len(self.parts))]), keeps=True)
         book = self.cache.make([book_unit])[book_unit.name]
+        AHEAD.forget()
         press = None
         if self.press is not None:  # made in a worker while the screen PDF, and then the EPUB, are made here
             photos = tuple(sorted((str(p.photo.path), digest) for digest, p in self.photos.items()))
