@@ -29,22 +29,27 @@ What a layout leaves for the next, page by page (layout.PageRecord):
 - `start`, the digest of the page's start alone: it decides the chunks the
   part is drawn in (`chunk_starts`), so that a layout that takes up the last
   one's pages draws the chunks a clean layout draws; a layout takes up pages
-  by whole chunks;
-- `resume`, at the first page of a chunk: the state the pagination left it
-  in (WeasyPrint's and the page editor's), and how far into the document the
-  pages made until then had read (`reach`: each page made, and the two boxes
-  after it, which decide where it breaks). A layout of edited content begins
-  at the latest such page whose reach is before the first change.
+  by whole chunks.
 
-All of it holds no text, so an incremental layout's records are a clean
-layout's. Layouts are compared only within one frame (`Elements.frame`): the
-same markup but for its text — the same tags, attributes, ids and classes, so
-that a selector like `h2 + p` matches the same elements (other attributes'
-values are content: an image's description, a note's mark) — and the same
-anchors in the book's other parts; and the cache gives a unit its last output only from the same engine.
-An edit that adds or removes an element, or a note given another policy,
-changes the frame: the part is laid out whole. An incremental build equals a
-clean one byte for byte, checked on edits of every kind (tests/test_relayout.py).
+And beside the part's output, in the trail the cache keeps with it
+(cache.Unit.continues), the state the pagination left each chunk's first page
+in — WeasyPrint's and the page editor's — and how far into the document the
+pages made until then had read (`reach`: each page made, and the two boxes
+after it, which decide where it breaks). A layout of edited content begins at
+the latest such page whose reach is before the first change. The trail tells
+how a layout went, not only what it made, so an incremental layout's trail
+may differ from a clean one's; both are true of the pages, and the output,
+which holds no text nor history, is the same.
+
+Layouts are compared only within one frame (`Elements.frame`): the same
+markup but for its text — the same tags, attributes, ids and classes, so that
+a selector like `h2 + p` matches the same elements (other attributes' values
+are content: an image's description, a note's mark) — and the same anchors in
+the book's other parts; and the cache gives a unit its last output only from
+the same engine. An edit that adds or removes an element, or a note given
+another policy, changes the frame: the part is laid out whole. An incremental
+build equals a clean one byte for byte, checked on edits of every kind
+(tests/test_relayout.py).
 """
 from __future__ import annotations
 
