@@ -526,7 +526,7 @@ def _worker_start(warm: tuple[tuple[str, ...], ...], warmed) -> None:
     """In each worker: die with the parent; Ctrl-C is for the build to handle, not each worker; then
     import what the work ahead will need while the build loads the content. The first worker to start
     imports what a layout needs (`warm[0]`: WeasyPrint) while the others wait; then the others import
-    the rest (`warm[1:]`: what the press file and the change report need), at the lowest priority (then
+    the rest (`warm[1:]`: what the press file needs), at the lowest priority (then
     at the build's again, where the system allows), on the cores the first and the build leave idle.
     After an edit that lays out one part, the first worker lays it out while the others are ready first
     for the press file (a worker takes the next task in the order it became free); in a cold build, the

@@ -81,10 +81,10 @@ def default_jobs() -> int:
 
 WARM = (("publish.render.weasyprint_patches", "publish.render.pdf.layout"),
         ("publish.render.pdf.press_file", "publish.render.press", "publish.render.preflight", "publish.render.images",
-         "publish.changes", "publish.render.pdf.writer"))
+         "publish.render.pdf.writer"))
 """What the workers import as they start, when the build will lay out pages: the first, what a layout needs (a
 quarter of a second for WeasyPrint, which the patches' package imports first: weasyprint_patches.
-libraries_found_once); the others, in the background, what the press file and the change report need too."""
+libraries_found_once); the others, in the background, what the press file needs."""
 
 
 def build_publication(root: Path, editions=EDITION_NAMES, output: Path = OUTPUT, log: Log | None = None,
@@ -225,8 +225,9 @@ class Build:
             t = time.perf_counter()
             if cache.rendered and any(n.startswith("pdf/part/") for n in cache.rendered):
                 self.log.step(self.id, "pdf", "laying out the parts of the book")
+            from .changes import pdf_changes  # noqa: F401 - imported while the parts are laid out
             result = pdf.finish()
-            self.start_page_changes(result, workers)
+            self.start_page_changes(result)
             self.timings["pdf"] = time.perf_counter() - t
             pagination = result.pagination
             self.records["page_of"] = {d.id: pagination.page_of[d.id] for d in pub.documents
@@ -259,17 +260,18 @@ class Build:
                     "press.preflight-failed", problems=press.preflight["problems"]))])
         self.write(cache, outputs)
 
-    def start_page_changes(self, result, workers: Workers) -> None:
-        """Which printed pages changed: the book's pages read back and compared with the last build's, in a
-        worker while this process makes the EPUB (and another worker print.pdf)."""
+    def start_page_changes(self, result) -> None:
+        """Which printed pages changed: the book's pages read back and compared with the last build's, here
+        once the EPUB is made, while a worker makes print.pdf (a third process beside the two would slow
+        print.pdf, which the build waits for, more than the report costs here)."""
         from .changes import pdf_changes
         name = "print.pdf" if "print" in self.editions else "screen.pdf"
-        self._page_changes = (time.perf_counter(), workers.submit(pdf_changes, name, result.book_pdf,
-                                                                   self.cache_folder / PAGE_TEXTS))
+        self._page_changes = (time.perf_counter(), lambda: pdf_changes(name, result.book_pdf,
+                                                                        self.cache_folder / PAGE_TEXTS))
 
     def page_changes(self) -> None:
-        t, pending = self._page_changes
-        changes = pending.result()
+        t, report = self._page_changes
+        changes = report()
         self.page_report = changes
         self.kept[PAGE_TEXTS] = changes.records_json()
         self.timings["changes"] = time.perf_counter() - t
