@@ -81,6 +81,12 @@ class PdfWriter:
         # While the parts being laid out are waited for, those the cache had are opened for the assembly.
         AHEAD.start([pdf for pending in self._pending.values() if pending.value is not None
                      for pdf in PartLayout.from_bytes(pending.value).pdfs])
+        try:
+            return self._finish()
+        finally:
+            AHEAD.forget()  # no thread left running (a watching process may fork new workers next)
+
+    def _finish(self) -> PdfEditions:
         raw: dict[int, bytes] = {i: pending.result() for i, pending in self._pending.items()}
         layouts: dict[int, PartLayout] = {i: PartLayout.from_bytes(data) for i, data in raw.items()}
         contents = [i for i, part in enumerate(self.parts) if part.needs_page_numbers]
@@ -103,7 +109,6 @@ class PdfWriter:
         book_unit = Unit("pdf/book", assemble, (self.pub.meta, plan, front, body,
                                                 *[raw[i] for i in range(len(self.parts))]), keeps=True)
         book = self.cache.make([book_unit])[book_unit.name]
-        AHEAD.forget()
         press = None
         if self.press is not None:  # made in a worker while the screen PDF, and then the EPUB, are made here
             photos = tuple(sorted((str(p.photo.path), digest) for digest, p in self.photos.items()))
