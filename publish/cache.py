@@ -252,11 +252,6 @@ class Kept:
             self.cache.keys.add(key)  # used by this build: kept as long as its outputs
         return found
 
-    def put_continued(self, key: str, output: bytes, trail: bytes) -> None:
-        """A continuing unit's output, and its trail beside it."""
-        self.put(key, output)
-        self.put(trail_key(key), trail)
-
     def put(self, key: str, data: bytes) -> None:
         self.cache.put(key, data)
 
@@ -280,11 +275,6 @@ class KeptInWorker(Kept):
                 self.used.append(key)
         return found
 
-    def put_continued(self, key: str, output: bytes, trail: bytes) -> None:
-        """A continuing unit's output, and its trail beside it."""
-        self.put(key, output)
-        self.put(trail_key(key), trail)
-
     def put(self, key: str, data: bytes) -> None:
         self.new[key] = data
 
@@ -300,12 +290,12 @@ def _render_in_worker(render, given: tuple, *args) -> tuple:
 
 
 def _last_of(last: tuple | None) -> dict:
-    """A continuing unit's `last` argument, read from where the cache said its last output and trail are."""
+    """A continuing unit's `last` argument, read from where the cache said its last output and trail are
+    (None: the unit does not continue; paths "": it has nothing to continue from)."""
     if last is None:
         return {}
-    output, trail = last
-    found = read_unit(Path(output)) if output else None
-    return {"last": (found, read_unit(Path(trail)) if trail else None) if found is not None else None}
+    output, trail = (read_unit(Path(path)) if path else None for path in last)
+    return {"last": (output, trail) if output is not None else None}
 
 
 def trail_key(key: str) -> str:
@@ -481,7 +471,7 @@ class Workers:
 
     def __init__(self, jobs: int, warm: tuple[tuple[str, ...], ...] = ()):
         self.jobs = jobs
-        self.warm = warm  # modules the first worker imports as it starts; the others, these and more
+        self.warm = warm  # modules the first worker imports as it starts (warm[0]), and the others (the rest)
         _PROCESSES[0] = jobs
         self._pool: ProcessPoolExecutor | None = None
 

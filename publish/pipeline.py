@@ -225,9 +225,7 @@ class Build:
             t = time.perf_counter()
             if cache.rendered and any(n.startswith("pdf/part/") for n in cache.rendered):
                 self.log.step(self.id, "pdf", "laying out the parts of the book")
-            from .changes import pdf_changes  # noqa: F401 - imported while the parts are laid out
             result = pdf.finish()
-            self.start_page_changes(result)
             self.timings["pdf"] = time.perf_counter() - t
             pagination = result.pagination
             self.records["page_of"] = {d.id: pagination.page_of[d.id] for d in pub.documents
@@ -248,7 +246,7 @@ class Build:
             self.timings["epub"] = time.perf_counter() - t
             self._stage("epub", cache, f"{len(outputs['epub']) // 1024} KB")
         if needs_pdf:
-            self.page_changes()
+            self.page_changes(result)
         if "print" in self.editions:
             from .render.pdf import press_edition_of
             press = press_edition_of(result)
@@ -260,18 +258,14 @@ class Build:
                     "press.preflight-failed", problems=press.preflight["problems"]))])
         self.write(cache, outputs)
 
-    def start_page_changes(self, result) -> None:
+    def page_changes(self, result) -> None:
         """Which printed pages changed: the book's pages read back and compared with the last build's, here
         once the EPUB is made, while a worker makes print.pdf (a third process beside the two would slow
         print.pdf, which the build waits for, more than the report costs here)."""
         from .changes import pdf_changes
-        name = "print.pdf" if "print" in self.editions else "screen.pdf"
-        self._page_changes = (time.perf_counter(), lambda: pdf_changes(name, result.book_pdf,
-                                                                        self.cache_folder / PAGE_TEXTS))
-
-    def page_changes(self) -> None:
-        t, report = self._page_changes
-        changes = report()
+        t = time.perf_counter()
+        changes = pdf_changes("print.pdf" if "print" in self.editions else "screen.pdf", result.book_pdf,
+                              self.cache_folder / PAGE_TEXTS)
         self.page_report = changes
         self.kept[PAGE_TEXTS] = changes.records_json()
         self.timings["changes"] = time.perf_counter() - t

@@ -132,7 +132,7 @@ class OpenedAhead:
     def opened(self, data: bytes) -> tuple[pikepdf.Pdf, dict | None]:
         """The chunk opened, and its fonts' glyphs by their objects' numbers (None: not read yet)."""
         self.wait()
-        found = self._opened.pop(hashlib.sha256(data).hexdigest(), None) if self._opened else None
+        found = self._opened.pop(hashlib.sha256(data).hexdigest(), None)
         return found if found is not None else (pikepdf.open(io.BytesIO(data)), None)
 
     def forget(self) -> None:

@@ -369,7 +369,7 @@ class LaidOut:
 
 
 DRAWN_SIDE_BY_SIDE = 32
-"""A part laid out with this many pages or more has its chunks drawn in two processes at once, where the
+"""Chunks to draw holding this many pages or more are drawn in two processes at once, where the
 build may use two: the longest chapter would otherwise be drawn alone while the other core waits. A
 chunk's bytes do not depend on the process that draws it."""
 
