@@ -462,12 +462,13 @@ def _restore_style(box, values: list) -> None:
 
 
 RESTYLED = ("letter_spacing", "margin_top", "width", "break_before")
+"""What the editor may change in a box's style (`_set_letter_spacing`, `_add_space`, `_set_width`,
+`_keep_box_ends_whole`)."""
 
 
 def _restyling(style) -> str:
-    """What the editor may change in a box's style (`_set_letter_spacing`, `_add_space`, `_set_width`,
-    `_keep_box_ends_whole`)."""
-    return repr((style["letter_spacing"], style["margin_top"], style["width"], style["break_before"]))
+    """A box's restyled properties (RESTYLED), as text to compare."""
+    return repr(tuple(style[name] for name in RESTYLED))
 
 
 def _fillable(before, page, from_lines: float) -> bool:
